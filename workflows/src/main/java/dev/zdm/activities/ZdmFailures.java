@@ -1,0 +1,20 @@
+package dev.zdm.activities;
+
+/**
+ * The failure types activities throw (as ApplicationFailure types) and workflows react to. Each
+ * name is stable: workflows and the CLI match on it.
+ */
+public final class ZdmFailures {
+  /** SQLSTATE 55P03: the statement gave up waiting for its lock. Retryable with backoff. */
+  public static final String LOCK_TIMEOUT = "LockTimeout";
+  /** The database's circuit breaker is open: the workflow waits for {@code zdm breaker reset}. */
+  public static final String BREAKER_OPEN = "BreakerOpen";
+  /** The migration names something that does not exist or cannot be done. Not retryable. */
+  public static final String INVALID_MIGRATION = "InvalidMigration";
+  /** PostgreSQL refused the statement for a reason retrying will not fix. Not retryable. */
+  public static final String SQL_REFUSED = "SqlRefused";
+  /** A check of copied or converted data found rows that do not match. Not retryable. */
+  public static final String VERIFICATION_FAILED = "VerificationFailed";
+
+  private ZdmFailures() {}
+}

@@ -1,0 +1,29 @@
+package dev.zdm.expandcontract;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** The database steps of expand-contract; each is idempotent and has its undo beside it. */
+@ActivityInterface
+public interface ExpandContractActivities {
+
+  /** Column comment + {@code _migration_deprecations} row; returns the ledger's dates. */
+  @ActivityMethod(name = "DeprecateColumn")
+  Deprecation deprecateColumn(ExpandContractRequest request);
+
+  /** Undo of {@link #deprecateColumn}: the guide's rollback procedure. */
+  @ActivityMethod(name = "RemoveDeprecation")
+  void removeDeprecation(ExpandContractRequest request);
+
+  /** Copies the column's data, keyed by primary key, to an archive table, then verifies it. */
+  @ActivityMethod(name = "ArchiveColumn")
+  ArchiveResult archiveColumn(ExpandContractRequest request);
+
+  /** Undo of {@link #archiveColumn}. */
+  @ActivityMethod(name = "DropArchive")
+  void dropArchive(ExpandContractRequest request);
+
+  /** The irreversible step: drops the column (with lock_timeout and retry) and marks the ledger. */
+  @ActivityMethod(name = "DropColumn")
+  void dropColumn(ExpandContractRequest request);
+}

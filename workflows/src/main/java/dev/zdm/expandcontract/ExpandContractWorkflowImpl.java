@@ -1,0 +1,208 @@
+package dev.zdm.expandcontract;
+
+import dev.zdm.activities.DdlActivities;
+import dev.zdm.model.ApprovalRequest;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.Outcome;
+import dev.zdm.model.RollbackRequest;
+import dev.zdm.model.Strategy;
+import dev.zdm.model.ThrottleRequest;
+import dev.zdm.model.WaitingFor;
+import dev.zdm.workflow.BreakerGuard;
+import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.ZdmActivityOptions;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Saga;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * deprecate -> deployment -> removal date -> approval -> archive -> drop. Until the drop starts,
+ * a rollback undoes everything done so far; the drop itself is the point of no return.
+ */
+public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
+
+  private final ExpandContractActivities activities =
+      Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.ddl());
+  private final ExpandContractActivities dataActivities =
+      Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.data());
+  private final DdlActivities ddl =
+      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+
+  private StatusBoard board;
+  private BreakerGuard guard;
+  private DeploymentSignal deployment;
+  private ApprovalRequest approval;
+  private RollbackRequest rollbackRequest;
+  private boolean awaitingApproval;
+  private boolean pastPointOfNoReturn;
+
+  @Override
+  public MigrationResult run(ExpandContractRequest request) {
+    String column = request.table().displayName() + "." + request.column();
+    board =
+        new StatusBoard(
+            request.migrationId(), Strategy.EXPAND_CONTRACT.cliName(), request.table().displayName());
+    guard = new BreakerGuard(request.migrationId(), board, ddl);
+    Saga saga =
+        new Saga(
+            new Saga.Options.Builder()
+                .setParallelCompensation(false)
+                .setContinueWithError(true)
+                .build());
+    board.rollbackPossible(true);
+    try {
+      board.phase("deprecating", "Marking " + column + " deprecated.");
+      saga.addCompensation(activities::removeDeprecation, request);
+      Deprecation deprecation = guard.run(() -> activities.deprecateColumn(request));
+      board.rollbackPossible(!deprecation.alreadyRemoved());
+      pastPointOfNoReturn = deprecation.alreadyRemoved();
+      board.stepDone(
+          "deprecate",
+          column + " deprecated; removal date "
+              + Instant.ofEpochMilli(deprecation.removalDateEpochMillis()));
+      if (deprecation.alreadyRemoved()) {
+        // Started again after the Temporal server lost its state: the ledger says it is done.
+        board.phase("completed", column + " was already dropped by this migration.");
+        return result(Outcome.COMPLETED, column + " was already dropped by this migration.");
+      }
+
+      board.phase("awaiting-deployment", null);
+      board.waitFor(
+          WaitingFor.DEPLOYMENT,
+          "Deploy the application version that no longer uses "
+              + column
+              + ", then run `zdm deployed "
+              + request.migrationId()
+              + " --version <v>`.");
+      Workflow.await(() -> deployment != null || rollbackRequest != null);
+      if (rollbackRequest != null) {
+        return rollBack(saga);
+      }
+      board.stepDone("deployment", "application version " + deployment.version() + " deployed");
+
+      Duration untilRemoval =
+          Duration.ofMillis(
+              Math.max(0, deprecation.removalDateEpochMillis() - Workflow.currentTimeMillis()));
+      if (!untilRemoval.isZero()) {
+        board.phase("awaiting-removal-date", null);
+        board.waitFor(
+            WaitingFor.REMOVAL_DATE,
+            "Waiting until the removal date "
+                + Instant.ofEpochMilli(deprecation.removalDateEpochMillis())
+                + " before " + column + " may be dropped.");
+        Workflow.await(untilRemoval, () -> rollbackRequest != null);
+        if (rollbackRequest != null) {
+          return rollBack(saga);
+        }
+        board.stepDone("removal-date", "removal date reached");
+      }
+
+      if (request.options().requireApproval()) {
+        board.phase("awaiting-approval", null);
+        board.waitFor(
+            WaitingFor.APPROVAL,
+            "Dropping "
+                + column
+                + " cannot be undone except from its archive: run `zdm approve "
+                + request.migrationId()
+                + "` to go on, or `zdm rollback` to undo.");
+        awaitingApproval = true;
+        Workflow.await(() -> approval != null || rollbackRequest != null);
+        awaitingApproval = false;
+        if (rollbackRequest != null) {
+          return rollBack(saga);
+        }
+        board.stepDone("approval", "approved by " + approval.approvedBy());
+      }
+
+      board.phase("archiving", "Copying " + column + " to its archive table.");
+      saga.addCompensation(activities::dropArchive, request);
+      ArchiveResult archive = guard.run(() -> dataActivities.archiveColumn(request));
+      board.stepDone(
+          "archive", archive.rowsArchived() + " rows archived in " + archive.archiveTable());
+      if (rollbackRequest != null) {
+        return rollBack(saga);
+      }
+
+      pastPointOfNoReturn = true;
+      board.rollbackPossible(false);
+      board.phase("dropping", "Dropping " + column + " (lock_timeout " + request.options().lockTimeout().toMillis() + " ms, retried).");
+      guard.run(() -> activities.dropColumn(request));
+      board.stepDone("drop", column + " dropped; its data stays in " + archive.archiveTable());
+      board.phase("completed", column + " dropped; data archived in " + archive.archiveTable() + ".");
+      return result(Outcome.COMPLETED, board.snapshot().message());
+    } catch (CanceledFailure canceled) {
+      Workflow.newDetachedCancellationScope(() -> compensate(saga, "canceled")).run();
+      throw canceled;
+    } catch (TemporalFailure failure) {
+      board.stepFailed(board.phase(), failure.getMessage());
+      compensate(saga, "failed");
+      throw failure;
+    }
+  }
+
+  private MigrationResult rollBack(Saga saga) {
+    compensate(saga, "rolled-back");
+    String reason = rollbackRequest.reason() == null ? "" : ": " + rollbackRequest.reason();
+    return result(Outcome.ROLLED_BACK, "Rolled back on request of " + rollbackRequest.requestedBy() + reason);
+  }
+
+  private void compensate(Saga saga, String endPhase) {
+    board.phase("compensating", "Undoing the steps done so far.");
+    saga.compensate();
+    board.stepCompensated("rollback", "deprecation removed and archive dropped where they existed");
+    board.rollbackPossible(false);
+    board.phase(endPhase, null);
+  }
+
+  private MigrationResult result(Outcome outcome, String message) {
+    return new MigrationResult(board.snapshot().migrationId(), outcome, message, board.steps());
+  }
+
+  @Override
+  public void deployed(DeploymentSignal signal) {
+    if (deployment == null) {
+      deployment = signal;
+    }
+  }
+
+  @Override
+  public void approve(ApprovalRequest request) {
+    if (awaitingApproval) {
+      approval = request;
+    }
+  }
+
+  @Override
+  public void rollback(RollbackRequest request) {
+    if (!pastPointOfNoReturn && rollbackRequest == null) {
+      rollbackRequest = request;
+    }
+  }
+
+  @Override
+  public void breakerReset() {
+    if (guard != null) {
+      guard.resetSignalled();
+    }
+  }
+
+  @Override
+  public void pause() {}
+
+  @Override
+  public void resume() {}
+
+  @Override
+  public void throttle(ThrottleRequest request) {}
+
+  @Override
+  public MigrationStatus status() {
+    return board == null ? null : board.snapshot();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.zdm.model;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code zdm start} hands the parent workflow: the migration file as written plus the
+ * strategy to use (null lets the planner choose).
+ */
+public record MigrationRequest(
+    String migrationId, String sourceName, String sql, Strategy strategy, MigrationOptions options) {
+
+  /** Ids become part of workflow ids and ledger rows, so they stay short and printable. */
+  public static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  public MigrationRequest {
+    Objects.requireNonNull(migrationId, "migrationId");
+    if (!VALID_ID.matcher(migrationId).matches()) {
+      throw new IllegalArgumentException(
+          "migration id '"
+              + migrationId
+              + "' must be 1-100 characters of letters, digits, '.', '_' or '-', starting with a"
+              + " letter or digit");
+    }
+    Objects.requireNonNull(sql, "sql");
+    options = options == null ? MigrationOptions.defaults() : options;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.zdm.model;
+
+/** The values of {@code waitingFor} in status, search attributes and the JSON contract. */
+public final class WaitingFor {
+  public static final String DEPLOYMENT = "deployment";
+  public static final String DEPLOYMENT_READS = "deployment:reads";
+  public static final String DEPLOYMENT_WRITES = "deployment:writes";
+  public static final String REMOVAL_DATE = "removal-date";
+  public static final String APPROVAL = "approval";
+  public static final String BREAKER = "breaker";
+  public static final String RESUME = "resume";
+  public static final String THROTTLE = "throttle";
+
+  private WaitingFor() {}
+}

@@ -1,0 +1,11 @@
+package dev.zdm.model.plan;
+
+import dev.zdm.model.TableRef;
+
+/** Drop a column the expand-contract way: deprecate, wait, approve, archive, drop. */
+public record ExpandContractStep(TableRef table, String column, int line) implements PlanStep {
+  @Override
+  public String describe() {
+    return "drop column " + table.displayName() + "." + column + " (expand-contract)";
+  }
+}

@@ -1,0 +1,24 @@
+package dev.zdm.temporal;
+
+import io.temporal.common.SearchAttributeKey;
+import java.util.List;
+
+/** The Keyword search attributes every zdm workflow sets, so the Web UI can filter on them. */
+public final class ZdmSearchAttributes {
+  public static final SearchAttributeKey<String> MIGRATION_ID =
+      SearchAttributeKey.forKeyword("ZdmMigrationId");
+  public static final SearchAttributeKey<String> TABLE = SearchAttributeKey.forKeyword("ZdmTable");
+  public static final SearchAttributeKey<String> STRATEGY =
+      SearchAttributeKey.forKeyword("ZdmStrategy");
+  public static final SearchAttributeKey<String> PHASE = SearchAttributeKey.forKeyword("ZdmPhase");
+  public static final SearchAttributeKey<String> WAITING_FOR =
+      SearchAttributeKey.forKeyword("ZdmWaitingFor");
+
+  public static final List<SearchAttributeKey<String>> ALL =
+      List.of(MIGRATION_ID, TABLE, STRATEGY, PHASE, WAITING_FOR);
+
+  /** Written when nothing is awaited: a Keyword cannot be unset cleanly on every server. */
+  public static final String NOTHING = "none";
+
+  private ZdmSearchAttributes() {}
+}

@@ -1,0 +1,178 @@
+package dev.zdm.workflow;
+
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.Progress;
+import dev.zdm.model.StepRecord;
+import dev.zdm.temporal.ZdmSearchAttributes;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A workflow's visible state: answers the {@code status} query, keeps the ZdmPhase and
+ * ZdmWaitingFor search attributes and the Web UI's current details in step, and (in a child)
+ * reports every change to the parent so the parent's status is one query away.
+ */
+public final class StatusBoard {
+  /** The parent's signal that receives a child's status. */
+  public static final String CHILD_STATUS_SIGNAL = "childStatus";
+
+  private final String migrationId;
+  private final String workflowId;
+  private String strategy;
+  private String table;
+  private String phase = "starting";
+  private String waitingFor;
+  private String message;
+  private boolean rollbackPossible;
+  private String activeWorkflowId;
+  private final List<StepRecord> steps = new ArrayList<>();
+  private List<StepRecord> childSteps = List.of();
+  private Progress progress;
+  private final Optional<String> parentWorkflowId;
+
+  public StatusBoard(String migrationId, String strategy, String table) {
+    this.migrationId = migrationId;
+    this.workflowId = Workflow.getInfo().getWorkflowId();
+    this.activeWorkflowId = workflowId;
+    this.strategy = strategy;
+    this.table = table;
+    this.parentWorkflowId = Workflow.getInfo().getParentWorkflowId();
+  }
+
+  public void phase(String newPhase, String newMessage) {
+    phase = newPhase;
+    waitingFor = null;
+    message = newMessage;
+    publish();
+  }
+
+  public void waitFor(String what, String newMessage) {
+    waitingFor = what;
+    message = newMessage;
+    publish();
+  }
+
+  public void stopWaiting() {
+    waitingFor = null;
+    publish();
+  }
+
+  public void stepDone(String name, String detail) {
+    addStep(name, StepRecord.StepState.DONE, detail);
+  }
+
+  public void stepFailed(String name, String detail) {
+    addStep(name, StepRecord.StepState.FAILED, detail);
+  }
+
+  public void stepCompensated(String name, String detail) {
+    addStep(name, StepRecord.StepState.COMPENSATED, detail);
+  }
+
+  private void addStep(String name, StepRecord.StepState state, String detail) {
+    steps.add(new StepRecord(name, state, detail, Workflow.currentTimeMillis()));
+    publish();
+  }
+
+  public void rollbackPossible(boolean possible) {
+    rollbackPossible = possible;
+  }
+
+  public void strategyAndTable(String newStrategy, String newTable) {
+    strategy = newStrategy;
+    table = newTable;
+    Workflow.upsertTypedSearchAttributes(
+        ZdmSearchAttributes.STRATEGY.valueSet(orNothing(newStrategy)),
+        ZdmSearchAttributes.TABLE.valueSet(orNothing(newTable)));
+  }
+
+  /** Progress is read by queries only; it is not pushed to the parent, to keep histories small. */
+  public void progress(Progress newProgress) {
+    progress = newProgress;
+  }
+
+  /** In the parent: show what the running child reports, keeping the parent's own steps. */
+  public void mirrorChild(MigrationStatus child) {
+    activeWorkflowId = child.workflowId();
+    phase = child.phase();
+    waitingFor = child.waitingFor();
+    message = child.message();
+    rollbackPossible = child.rollbackPossible();
+    progress = child.progress();
+    childSteps = child.steps();
+    publish();
+  }
+
+  public void childFinished(List<StepRecord> finalChildSteps) {
+    steps.addAll(finalChildSteps);
+    childSteps = List.of();
+    activeWorkflowId = workflowId;
+    progress = null;
+  }
+
+  public String phase() {
+    return phase;
+  }
+
+  public String waitingFor() {
+    return waitingFor;
+  }
+
+  public List<StepRecord> steps() {
+    List<StepRecord> all = new ArrayList<>(steps);
+    all.addAll(childSteps);
+    return all;
+  }
+
+  public boolean rollbackPossible() {
+    return rollbackPossible;
+  }
+
+  public String activeWorkflowId() {
+    return activeWorkflowId;
+  }
+
+  public MigrationStatus snapshot() {
+    return new MigrationStatus(
+        migrationId,
+        workflowId,
+        strategy,
+        table,
+        phase,
+        waitingFor,
+        message,
+        rollbackPossible,
+        activeWorkflowId,
+        steps(),
+        progress);
+  }
+
+  private void publish() {
+    Workflow.upsertTypedSearchAttributes(
+        ZdmSearchAttributes.PHASE.valueSet(phase),
+        ZdmSearchAttributes.WAITING_FOR.valueSet(orNothing(waitingFor)));
+    Workflow.setCurrentDetails(currentDetails());
+    parentWorkflowId.ifPresent(
+        parent ->
+            Workflow.newUntypedExternalWorkflowStub(parent)
+                .signal(CHILD_STATUS_SIGNAL, snapshot()));
+  }
+
+  private String currentDetails() {
+    StringBuilder text = new StringBuilder();
+    text.append("**Phase:** ").append(phase);
+    if (waitingFor != null) {
+      text.append("  \n**Waiting for:** ").append(waitingFor);
+    }
+    if (message != null) {
+      text.append("  \n").append(message);
+    }
+    return text.toString();
+  }
+
+  private static String orNothing(String value) {
+    return value == null || value.isBlank() ? ZdmSearchAttributes.NOTHING : value;
+  }
+}
