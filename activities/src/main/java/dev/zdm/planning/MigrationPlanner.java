@@ -10,6 +10,7 @@ import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
+import dev.zdm.postgres.TransactionRules;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.JSQLParserException;
@@ -61,7 +62,7 @@ public final class MigrationPlanner {
       throw ZdmException.badInput(
           "strategy " + strategy.cliName() + " is not available in this version of zdm");
     }
-    return new DirectStep(statement.line(), statement.sql(), !isConcurrently(statement.sql()));
+    return new DirectStep(statement.line(), statement.sql(), TransactionRules.mayRunInTransaction(statement.sql()));
   }
 
   private record DroppedColumn(TableRef table, String column) {}
@@ -97,9 +98,5 @@ public final class MigrationPlanner {
     TableRef table =
         SqlNames.table(alter.getTable().getSchemaName(), alter.getTable().getName());
     return new DroppedColumn(table, SqlNames.normalize(drops.get(0).getColumnName()));
-  }
-
-  private static boolean isConcurrently(String sql) {
-    return sql.toUpperCase(java.util.Locale.ROOT).matches("(?s).*\\bCONCURRENTLY\\b.*");
   }
 }

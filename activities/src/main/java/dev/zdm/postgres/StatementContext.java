@@ -1,0 +1,15 @@
+package dev.zdm.postgres;
+
+import java.time.Duration;
+
+/**
+ * How the runner must run a piece of work: on whose behalf, with which timeouts, in a transaction
+ * or not, and which attempt this is (for the retry delay).
+ */
+public record StatementContext(
+    String migrationId,
+    String description,
+    boolean transactional,
+    Duration lockTimeout,
+    Duration statementTimeout,
+    int attempt) {}

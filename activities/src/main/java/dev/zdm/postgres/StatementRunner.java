@@ -1,0 +1,137 @@
+package dev.zdm.postgres;
+
+import dev.zdm.activities.ZdmFailures;
+import dev.zdm.ledger.CircuitBreaker;
+import dev.zdm.metrics.ZdmMetrics;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DDL runner every strategy uses. Each piece of work gets lock_timeout and statement_timeout;
+ * CONCURRENTLY work runs outside a transaction; the circuit breaker is consulted before and told
+ * the outcome after. Failures come out as Temporal ApplicationFailures typed by {@link
+ * ZdmFailures}, so the retry policy and the workflows can tell a lock timeout from a refusal.
+ */
+public final class StatementRunner {
+  private static final Logger log = LoggerFactory.getLogger(StatementRunner.class);
+
+  private final DataSource dataSource;
+  private final CircuitBreaker breaker;
+  private final ZdmMetrics metrics;
+
+  public StatementRunner(DataSource dataSource, CircuitBreaker breaker, ZdmMetrics metrics) {
+    this.dataSource = dataSource;
+    this.breaker = breaker;
+    this.metrics = metrics;
+  }
+
+  public void execute(StatementContext context, String sql) {
+    run(
+        context,
+        connection -> {
+          try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+          }
+          return null;
+        });
+  }
+
+  public <T> T run(StatementContext context, ConnectionWork<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      if (breaker.isOpen(connection)) {
+        metrics.breakerState(true);
+        throw ApplicationFailure.newNonRetryableFailure(
+            "[" + context.migrationId() + "] circuit breaker '" + breaker.name()
+                + "' is open: " + context.description() + " waits for `zdm breaker reset`",
+            ZdmFailures.BREAKER_OPEN);
+      }
+      metrics.breakerState(false);
+      try {
+        T result = runWithTimeouts(connection, context, work);
+        metrics.statementRun("ok");
+        breaker.record(connection, true, null);
+        return result;
+      } catch (SQLException e) {
+        throw failed(connection, context, e);
+      }
+    } catch (SQLException e) {
+      // The connection itself failed: nothing ran, so the breaker is not told.
+      throw SqlFailures.toFailure(context, e);
+    }
+  }
+
+  private ApplicationFailure failed(Connection connection, StatementContext context, SQLException e) {
+    ApplicationFailure failure = SqlFailures.toFailure(context, e);
+    if (SqlFailures.isLockTimeout(e)) {
+      // Lock timeouts are contention, not faults: retried with backoff, they do not trip the breaker.
+      metrics.statementRun("lock_timeout");
+      metrics.lockTimeoutRetried();
+      log.info("{}", failure.getOriginalMessage());
+      return failure;
+    }
+    metrics.statementRun(failure.isNonRetryable() ? "refused" : "failed");
+    log.warn("{}", failure.getOriginalMessage());
+    try {
+      String state = breaker.record(connection, false, failure.getOriginalMessage());
+      metrics.breakerState("open".equals(state));
+    } catch (SQLException recordFailure) {
+      log.warn("[{}] could not record the failure on the circuit breaker: {}",
+          context.migrationId(), recordFailure.getMessage());
+    }
+    return failure;
+  }
+
+  private static <T> T runWithTimeouts(
+      Connection connection, StatementContext context, ConnectionWork<T> work) throws SQLException {
+    if (!context.transactional()) {
+      connection.setAutoCommit(true);
+      setTimeouts(connection, context, "SET");
+      try {
+        return work.run(connection);
+      } finally {
+        resetTimeouts(connection);
+      }
+    }
+    connection.setAutoCommit(false);
+    try {
+      setTimeouts(connection, context, "SET LOCAL");
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private static void setTimeouts(Connection connection, StatementContext context, String set)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(set + " lock_timeout = " + millis(context.lockTimeout()));
+      statement.execute(set + " statement_timeout = " + millis(context.statementTimeout()));
+    }
+  }
+
+  private static void resetTimeouts(Connection connection) throws SQLException {
+    if (connection.isClosed()) {
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("RESET lock_timeout");
+      statement.execute("RESET statement_timeout");
+    }
+  }
+
+  /** A duration as a quoted milliseconds literal; 0 disables the timeout in PostgreSQL. */
+  private static String millis(Duration duration) {
+    return "'" + Math.max(0, duration.toMillis()) + "ms'";
+  }
+}
