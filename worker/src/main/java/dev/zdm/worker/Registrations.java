@@ -1,0 +1,31 @@
+package dev.zdm.worker;
+
+import dev.zdm.activities.DdlActivitiesImpl;
+import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
+import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
+import dev.zdm.migration.MigrationActivitiesImpl;
+import dev.zdm.migration.MigrationWorkflowImpl;
+import dev.zdm.postgres.TargetDatabase;
+import io.temporal.worker.Worker;
+import java.util.List;
+
+/** The one list of what a zdm worker runs: every workflow type and every activity. */
+public final class Registrations {
+  private Registrations() {}
+
+  public static List<Class<?>> workflowTypes() {
+    return List.of(MigrationWorkflowImpl.class, ExpandContractWorkflowImpl.class);
+  }
+
+  public static List<Object> activities(TargetDatabase database) {
+    return List.of(
+        new MigrationActivitiesImpl(database),
+        new DdlActivitiesImpl(database),
+        new ExpandContractActivitiesImpl(database));
+  }
+
+  public static void registerAll(Worker worker, TargetDatabase database) {
+    worker.registerWorkflowImplementationTypes(workflowTypes().toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(activities(database).toArray());
+  }
+}
