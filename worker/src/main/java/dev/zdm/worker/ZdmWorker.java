@@ -125,8 +125,7 @@ public final class ZdmWorker implements AutoCloseable {
   public void close() {
     factory.shutdown();
     factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-    metricsScope.close();
-    closeQuietly(metricsServer, temporal, database);
+    closeQuietly(metricsScope::close, metricsServer, temporal, database);
   }
 
   private static void closeQuietly(AutoCloseable... resources) {
