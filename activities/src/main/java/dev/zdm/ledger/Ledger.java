@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ledger {
   /** Raise with every change to {@link #INSTALL_SQL}; installed versions are recorded. */
-  public static final int CURRENT_VERSION = 1;
+  public static final int CURRENT_VERSION = 2;
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final String LOCK_KEY = "zdm-ledger-install";
@@ -64,6 +64,22 @@ public final class Ledger {
         completed_at      timestamptz,
         error             text,
         PRIMARY KEY (migration_id, step)
+      );
+      -- Version 2: the backfill engine's cursor bookkeeping. rows_affected keeps the guide's
+      -- meaning (rows changed); rows_scanned is how far the cursor has come through rows_total.
+      ALTER TABLE {schema}._migration_progress ADD COLUMN IF NOT EXISTS rows_scanned bigint NOT NULL DEFAULT 0;
+      ALTER TABLE {schema}._migration_progress ADD COLUMN IF NOT EXISTS stop_key text;
+      ALTER TABLE {schema}._migration_progress ADD COLUMN IF NOT EXISTS stop_percentage integer;
+      ALTER TABLE {schema}._migration_progress ADD COLUMN IF NOT EXISTS throttled_because text;
+
+      -- Live control of a running backfill: written by the workflow on pause/resume/throttle,
+      -- read by the engine before every batch. An operator may also UPDATE it by hand.
+      CREATE TABLE IF NOT EXISTS {schema}._migration_control (
+        migration_id text PRIMARY KEY,
+        paused       boolean NOT NULL DEFAULT false,
+        batch_size   integer CHECK (batch_size > 0),
+        delay_ms     integer CHECK (delay_ms >= 0),
+        updated_at   timestamptz NOT NULL DEFAULT now()
       );
 
       CREATE TABLE IF NOT EXISTS {schema}._migration_feature_flags (

@@ -54,6 +54,46 @@ public final class Catalog {
     }
   }
 
+  /** True when the column exists and is NOT NULL. */
+  public boolean columnNotNull(TableRef table, String column) throws SQLException {
+    String sql =
+        """
+        SELECT a.attnotnull
+          FROM pg_attribute a
+         WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped
+        """;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(table));
+      statement.setString(2, column);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && row.getBoolean(1);
+      }
+    }
+  }
+
+  public boolean triggerExists(TableRef table, String trigger) throws SQLException {
+    String sql = "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(table));
+      statement.setString(2, trigger);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
+  /** The constraint's validated flag; empty when the table has no constraint of that name. */
+  public Optional<Boolean> constraintValidated(TableRef table, String constraint) throws SQLException {
+    String sql = "SELECT convalidated FROM pg_constraint WHERE conrelid = to_regclass(?) AND conname = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(table));
+      statement.setString(2, constraint);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() ? Optional.of(row.getBoolean(1)) : Optional.empty();
+      }
+    }
+  }
+
   /** Primary-key columns in key order; empty when the table has no primary key. */
   public List<KeyColumn> primaryKey(TableRef table) throws SQLException {
     String sql =

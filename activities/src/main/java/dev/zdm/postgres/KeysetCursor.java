@@ -43,9 +43,18 @@ public final class KeysetCursor {
 
   /** {@code ("a", "b") > (?::bigint, ?::text)}; bind with {@link #bindAfter}. */
   public String after(String alias) {
+    return compare(alias, ">");
+  }
+
+  /** {@code ("a", "b") <= (?::bigint, ?::text)}: the end of a key range; bind with {@link #bindAfter}. */
+  public String atOrBefore(String alias) {
+    return compare(alias, "<=");
+  }
+
+  private String compare(String alias, String operator) {
     String casts =
         key.stream().map(column -> "?::" + column.type()).collect(Collectors.joining(", "));
-    return "(" + columns(alias) + ") > (" + casts + ")";
+    return "(" + columns(alias) + ") " + operator + " (" + casts + ")";
   }
 
   /** {@code ARRAY["a"::text, "b"::text]}: the key of a row as the cursor stores it. */

@@ -1,6 +1,9 @@
 package dev.zdm.worker;
 
 import dev.zdm.activities.DdlActivitiesImpl;
+import dev.zdm.backfill.BackfillActivitiesImpl;
+import dev.zdm.dualwrite.DualWriteActivitiesImpl;
+import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationActivitiesImpl;
@@ -14,14 +17,19 @@ public final class Registrations {
   private Registrations() {}
 
   public static List<Class<?>> workflowTypes() {
-    return List.of(MigrationWorkflowImpl.class, ExpandContractWorkflowImpl.class);
+    return List.of(
+        MigrationWorkflowImpl.class,
+        ExpandContractWorkflowImpl.class,
+        DualWriteWorkflowImpl.class);
   }
 
   public static List<Object> activities(TargetDatabase database) {
     return List.of(
         new MigrationActivitiesImpl(database),
         new DdlActivitiesImpl(database),
-        new ExpandContractActivitiesImpl(database));
+        new ExpandContractActivitiesImpl(database),
+        new BackfillActivitiesImpl(database),
+        new DualWriteActivitiesImpl(database));
   }
 
   public static void registerAll(Worker worker, TargetDatabase database) {

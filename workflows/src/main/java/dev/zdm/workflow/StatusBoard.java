@@ -76,6 +76,11 @@ public final class StatusBoard {
     publish();
   }
 
+  /** After continue-as-new: the steps the previous run recorded. */
+  public void carrySteps(List<StepRecord> earlier) {
+    steps.addAll(0, earlier);
+  }
+
   public void rollbackPossible(boolean possible) {
     rollbackPossible = possible;
   }

@@ -1,0 +1,33 @@
+package dev.zdm.dualwrite;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** The database steps of dual-write; each checks the catalog first, so a retry is harmless. */
+@ActivityInterface
+public interface DualWriteActivities {
+
+  /** Checks the request against the database and resolves it; changes nothing. */
+  @ActivityMethod(name = "PlanDualWrite")
+  DualWritePlan plan(DualWriteRequest request);
+
+  /** Adds the new column (nullable, marked as zdm's by its comment). */
+  @ActivityMethod(name = "AddDualWriteColumn")
+  void addColumn(DualWritePlan plan);
+
+  /** Installs the PL/pgSQL trigger that keeps both columns in sync on INSERT and UPDATE. */
+  @ActivityMethod(name = "InstallDualWriteTrigger")
+  void installTrigger(DualWritePlan plan);
+
+  /** Undo: trigger, function and new column go in one transaction; the old column was kept in sync. */
+  @ActivityMethod(name = "RemoveDualWrite")
+  void removeDualWrite(DualWritePlan plan);
+
+  /** CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check: no long lock. */
+  @ActivityMethod(name = "EnforceNotNull")
+  void enforceNotNull(DualWritePlan plan);
+
+  /** The irreversible step: drops the trigger and the old column, renaming into place where needed. */
+  @ActivityMethod(name = "CutOverDualWrite")
+  void cutOver(DualWritePlan plan);
+}

@@ -1,0 +1,204 @@
+package dev.zdm.dualwrite;
+
+import dev.zdm.activities.DdlActivities;
+import dev.zdm.backfill.BackfillActivities;
+import dev.zdm.backfill.BackfillDriver;
+import dev.zdm.backfill.BackfillRequest;
+import dev.zdm.backfill.Verification;
+import dev.zdm.model.ApprovalRequest;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.Outcome;
+import dev.zdm.model.RollbackRequest;
+import dev.zdm.model.Strategy;
+import dev.zdm.model.ThrottleRequest;
+import dev.zdm.model.WaitingFor;
+import dev.zdm.workflow.BreakerGuard;
+import dev.zdm.workflow.Compensations;
+import dev.zdm.workflow.ControlInbox;
+import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.ZdmActivityOptions;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+
+/**
+ * add column -> trigger -> backfill -> verify -> (NOT NULL) -> reads deployed -> writes deployed
+ * -> approval -> cut over. Until the cut-over starts, a rollback drops the trigger and the new
+ * column in one transaction: the trigger kept the old column in sync with every write, including
+ * writes that arrived only through the new column, so nothing is lost.
+ */
+public class DualWriteWorkflowImpl implements DualWriteWorkflow {
+  static final String BACKFILL_STEP = "dual-write-backfill";
+
+  private final DualWriteActivities activities =
+      Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.ddl());
+  private final DualWriteActivities longActivities =
+      Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.data());
+  private final BackfillActivities backfill =
+      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
+  private final BackfillActivities backfillLedger =
+      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
+  private final DdlActivities ddl =
+      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+
+  private StatusBoard board;
+  private final ControlInbox inbox = new ControlInbox();
+
+  @Override
+  public MigrationResult run(DualWriteRequest request) {
+    String id = request.migrationId();
+    board = new StatusBoard(id, Strategy.DUAL_WRITE.cliName(), request.table().displayName());
+    BreakerGuard guard = new BreakerGuard(id, board, ddl);
+    DualWriteContinuation continued = request.continued();
+    BackfillDriver driver =
+        new BackfillDriver(
+            board, continued == null ? null : continued.backfill(), inbox::rollbackRequested);
+    inbox.attach(id, guard, driver);
+    Compensations undo = new Compensations(board);
+    board.rollbackPossible(true);
+    try {
+      DualWritePlan plan;
+      if (continued == null) {
+        board.phase("planning", "Checking: " + request.describe() + ".");
+        plan = guard.run(() -> activities.plan(request));
+        board.phase("adding-column", "Adding " + request.newColumn() + " to " + request.table() + ".");
+        undo.saga().addCompensation(activities::removeDualWrite, plan);
+        guard.run(() -> activities.addColumn(plan));
+        board.stepDone("add-column", request.table() + "." + request.newColumn() + " " + plan.newType());
+        if (inbox.rollbackRequested()) {
+          return rollBack(undo);
+        }
+        board.phase("installing-trigger", "Keeping both columns in sync on every write.");
+        guard.run(() -> activities.installTrigger(plan));
+        board.stepDone("trigger", "dual-write trigger installed");
+      } else {
+        plan = continued.plan();
+        board.carrySteps(continued.steps());
+        undo.saga().addCompensation(activities::removeDualWrite, plan);
+      }
+
+      BackfillRequest backfillRequest =
+          new BackfillRequest(
+              id, BACKFILL_STEP, request.table(), plan.backfill(), request.batch(),
+              request.options().lockTimeout(), 100);
+      board.phase("backfilling", "Filling " + request.newColumn() + " for existing rows.");
+      BackfillDriver.End end = guard.run(() -> driver.run(backfillRequest));
+      if (end == BackfillDriver.End.CONTINUE_AS_NEW) {
+        Workflow.continueAsNew(
+            request.continuedAs(new DualWriteContinuation(plan, driver.carry(), board.steps())));
+      }
+      if (end == BackfillDriver.End.STOPPED) {
+        backfillLedger.end(id, BACKFILL_STEP, "cancelled");
+        return rollBack(undo);
+      }
+      board.stepDone("backfill", "every row filled");
+
+      board.phase("verifying", "Checking every row: " + plan.backfill().pending() + " must hold for none.");
+      Verification verification = guard.run(() -> backfill.verify(backfillRequest));
+      board.stepDone("verify", verification.rowsChecked() + " rows match");
+
+      if (plan.setNotNull()) {
+        board.phase("not-null", "CHECK NOT VALID, VALIDATE, SET NOT NULL on " + request.newColumn() + ".");
+        guard.run(() -> longActivities.enforceNotNull(plan));
+        board.stepDone("not-null", request.newColumn() + " is NOT NULL");
+      }
+
+      if (!awaitStage(request, WaitingFor.DEPLOYMENT_READS, "reads",
+          "Deploy the application version that reads " + request.newColumn())) {
+        return rollBack(undo);
+      }
+      if (!awaitStage(request, WaitingFor.DEPLOYMENT_WRITES, "writes",
+          "Deploy the application version that writes only " + request.newColumn())) {
+        return rollBack(undo);
+      }
+      if (request.options().requireApproval()) {
+        board.phase("awaiting-approval", null);
+        board.waitFor(WaitingFor.APPROVAL,
+            "The cut-over drops the trigger" + (request.kind() == DualWriteKind.ADD_NOT_NULL ? "" : " and "
+                + request.oldColumn()) + " and cannot be undone: run `zdm approve " + id
+                + "` to go on, or `zdm rollback " + id + "` to undo.");
+        ApprovalRequest approval = inbox.awaitApproval();
+        if (approval == null) {
+          return rollBack(undo);
+        }
+        board.stepDone("approval", "approved by " + approval.approvedBy());
+      }
+
+      inbox.pointOfNoReturn();
+      board.rollbackPossible(false);
+      board.phase("cutting-over", "Dropping the trigger" + (request.kind() == DualWriteKind.ADD_NOT_NULL ? "" : " and "
+          + request.oldColumn()) + " (lock_timeout " + request.options().lockTimeout().toMillis() + " ms, retried).");
+      guard.run(() -> activities.cutOver(plan));
+      board.stepDone("cut-over", request.describe() + " done");
+      board.phase("completed", request.describe() + " done.");
+      return new MigrationResult(id, Outcome.COMPLETED, request.describe() + " done.", board.steps());
+    } catch (CanceledFailure canceled) {
+      Workflow.newDetachedCancellationScope(() -> undo.undo("canceled", "dual-write removed")).run();
+      throw canceled;
+    } catch (TemporalFailure failure) {
+      board.stepFailed(board.phase(), failure.getMessage());
+      undo.undo("failed", "dual-write removed; the old column is as it was");
+      throw failure;
+    }
+  }
+
+  private boolean awaitStage(DualWriteRequest request, String waitingFor, String stage, String what) {
+    board.phase("awaiting-" + stage, null);
+    board.waitFor(waitingFor, what + ", then run `zdm deployed " + request.migrationId()
+        + " --stage " + stage + " --version <v>`.");
+    DeploymentSignal signal = inbox.awaitDeployment(stage);
+    if (signal == null) {
+      return false;
+    }
+    board.stepDone("deployment-" + stage, "application version " + signal.version() + " deployed");
+    return true;
+  }
+
+  private MigrationResult rollBack(Compensations undo) {
+    return undo.rollBack(
+        board.snapshot().migrationId(), inbox.rollbackRequest(),
+        "trigger and new column dropped; the old column has every write");
+  }
+
+  @Override
+  public void deployed(DeploymentSignal signal) {
+    inbox.deployed(signal);
+  }
+
+  @Override
+  public void approve(ApprovalRequest request) {
+    inbox.approve(request);
+  }
+
+  @Override
+  public void rollback(RollbackRequest request) {
+    inbox.rollback(request);
+  }
+
+  @Override
+  public void breakerReset() {
+    inbox.breakerReset();
+  }
+
+  @Override
+  public void pause() {
+    inbox.pause();
+  }
+
+  @Override
+  public void resume() {
+    inbox.resume();
+  }
+
+  @Override
+  public void throttle(ThrottleRequest request) {
+    inbox.throttle(request);
+  }
+
+  @Override
+  public MigrationStatus status() {
+    return board == null ? null : board.snapshot();
+  }
+}
