@@ -8,6 +8,8 @@ import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationActivitiesImpl;
 import dev.zdm.migration.MigrationWorkflowImpl;
+import dev.zdm.progressive.ProgressiveActivitiesImpl;
+import dev.zdm.progressive.ProgressiveWorkflowImpl;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.worker.Worker;
 import java.util.List;
@@ -20,7 +22,8 @@ public final class Registrations {
     return List.of(
         MigrationWorkflowImpl.class,
         ExpandContractWorkflowImpl.class,
-        DualWriteWorkflowImpl.class);
+        DualWriteWorkflowImpl.class,
+        ProgressiveWorkflowImpl.class);
   }
 
   public static List<Object> activities(TargetDatabase database) {
@@ -29,7 +32,8 @@ public final class Registrations {
         new DdlActivitiesImpl(database),
         new ExpandContractActivitiesImpl(database),
         new BackfillActivitiesImpl(database),
-        new DualWriteActivitiesImpl(database));
+        new DualWriteActivitiesImpl(database),
+        new ProgressiveActivitiesImpl(database));
   }
 
   public static void registerAll(Worker worker, TargetDatabase database) {

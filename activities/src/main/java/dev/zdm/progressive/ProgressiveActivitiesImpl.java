@@ -1,0 +1,200 @@
+package dev.zdm.progressive;
+
+import dev.zdm.activities.CurrentAttempt;
+import dev.zdm.activities.ZdmFailures;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.Catalog;
+import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.TargetDatabase;
+import dev.zdm.progressive.ProgressiveChange.IndexBuild;
+import dev.zdm.progressive.ProgressiveChange.ValidatedConstraint;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Progressive's schema steps. CONCURRENTLY statements run outside a transaction (PostgreSQL
+ * refuses them inside one, which is why the guide's DO block could not work); every step looks at
+ * the catalog first, so a retry finds what the last attempt left and carries on from there.
+ */
+public class ProgressiveActivitiesImpl implements ProgressiveActivities {
+  /** A concurrent build or a validation reads the whole table; neither blocks the application. */
+  public static final Duration LONG_STATEMENT_TIMEOUT = Duration.ofHours(6);
+
+  private static final Logger log = LoggerFactory.getLogger(ProgressiveActivitiesImpl.class);
+
+  private final TargetDatabase database;
+
+  public ProgressiveActivitiesImpl(TargetDatabase database) {
+    this.database = database;
+  }
+
+  /** The index's valid flag; empty when there is no such index. */
+  private static Optional<Boolean> indexValid(Connection connection, TableRef index) throws SQLException {
+    String sql = "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(?)";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(index));
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() ? Optional.of(row.getBoolean(1)) : Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public void buildIndex(ProgressiveRequest request, String indexName, String where) {
+    IndexBuild build = (IndexBuild) request.change();
+    TableRef index = new TableRef(request.table().schema(), indexName);
+    Optional<Boolean> valid = database.runner().run(
+        context(request, "look for index " + indexName, false, request.options().statementTimeout()),
+        connection -> indexValid(connection, index));
+    if (valid.orElse(false)) {
+      return;
+    }
+    if (valid.isPresent()) {
+      log.info("[{}] index {} is INVALID (a failed build); dropping it before building again",
+          request.migrationId(), index);
+      dropIndex(request, indexName);
+    }
+    String predicate = where != null ? where : build.where();
+    String sql = "CREATE %sINDEX CONCURRENTLY %s ON %s %s%s".formatted(
+        build.unique() ? "UNIQUE " : "",
+        Identifiers.quote(indexName),
+        Identifiers.quote(request.table()),
+        build.definition(),
+        predicate == null ? "" : " WHERE " + predicate);
+    database.runner().execute(
+        context(request, "create index " + indexName + " concurrently", false, LONG_STATEMENT_TIMEOUT), sql);
+    log.info("[{}] index {} built", request.migrationId(), index);
+  }
+
+  @Override
+  public IndexProgress indexProgress(ProgressiveRequest request) {
+    String sql =
+        """
+        SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
+          FROM pg_stat_progress_create_index
+         WHERE relid = to_regclass(?)
+        """;
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(request.table()));
+      try (ResultSet row = statement.executeQuery()) {
+        if (!row.next()) {
+          return new IndexProgress(false, null, 0, 0, 0, 0);
+        }
+        return new IndexProgress(
+            true, row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5));
+      }
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + request.migrationId() + "] cannot read index build progress: " + e.getMessage(),
+          "TransientSqlError");
+    }
+  }
+
+  @Override
+  public void dropIndex(ProgressiveRequest request, String indexName) {
+    TableRef index = new TableRef(request.table().schema(), indexName);
+    database.runner().execute(
+        context(request, "drop index " + indexName + " concurrently", false, LONG_STATEMENT_TIMEOUT),
+        "DROP INDEX CONCURRENTLY IF EXISTS " + Identifiers.quote(index));
+  }
+
+  @Override
+  public int lockWaiters(ProgressiveRequest request) {
+    String sql =
+        """
+        SELECT count(*) FROM pg_locks
+         WHERE NOT granted AND locktype = 'relation' AND relation = to_regclass(?)
+        """;
+    try (Connection connection = database.dataSource().getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(request.table()));
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + request.migrationId() + "] cannot read pg_locks: " + e.getMessage(), "TransientSqlError");
+    }
+  }
+
+  @Override
+  public void attachConstraint(ProgressiveRequest request) {
+    IndexBuild build = (IndexBuild) request.change();
+    String kind = build.attachAs() == ProgressiveChange.Attach.PRIMARY_KEY ? "PRIMARY KEY" : "UNIQUE";
+    database.runner().run(context(request, "attach " + build.constraintName(), true, request.options().statementTimeout()),
+        connection -> {
+          if (new Catalog(connection).constraintValidated(request.table(), build.constraintName()).isEmpty()) {
+            execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s".formatted(
+                Identifiers.quote(request.table()), Identifiers.quote(build.constraintName()), kind,
+                Identifiers.quote(build.name())));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void addConstraintNotValid(ProgressiveRequest request) {
+    ValidatedConstraint constraint = (ValidatedConstraint) request.change();
+    database.runner().run(context(request, "add " + constraint.name() + " NOT VALID", true, request.options().statementTimeout()),
+        connection -> {
+          if (new Catalog(connection).constraintValidated(request.table(), constraint.name()).isEmpty()) {
+            execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID".formatted(
+                Identifiers.quote(request.table()), Identifiers.quote(constraint.name()), constraint.definition()));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void validateConstraint(ProgressiveRequest request) {
+    ValidatedConstraint constraint = (ValidatedConstraint) request.change();
+    database.runner().run(context(request, "validate " + constraint.name(), true, LONG_STATEMENT_TIMEOUT),
+        connection -> {
+          Optional<Boolean> validated = new Catalog(connection).constraintValidated(request.table(), constraint.name());
+          if (validated.isEmpty()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "[" + request.migrationId() + "] constraint " + constraint.name() + " vanished before validation",
+                ZdmFailures.INVALID_MIGRATION);
+          }
+          if (!validated.get()) {
+            execute(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(
+                Identifiers.quote(request.table()), Identifiers.quote(constraint.name())));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void dropConstraint(ProgressiveRequest request) {
+    String name = request.change() instanceof ValidatedConstraint constraint
+        ? constraint.name()
+        : ((IndexBuild) request.change()).constraintName();
+    database.runner().execute(
+        context(request, "drop constraint " + name, true, request.options().statementTimeout()),
+        "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s".formatted(Identifiers.quote(request.table()), Identifiers.quote(name)));
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static StatementContext context(
+      ProgressiveRequest request, String description, boolean transactional, Duration statementTimeout) {
+    return new StatementContext(
+        request.migrationId(), description, transactional, request.options().lockTimeout(),
+        statementTimeout, CurrentAttempt.number());
+  }
+}
