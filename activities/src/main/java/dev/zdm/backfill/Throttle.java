@@ -1,7 +1,7 @@
 package dev.zdm.backfill;
 
 import dev.zdm.model.TableRef;
-import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.Catalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +28,7 @@ final class Throttle {
       return "replication lag " + lagMillis + " ms is above " + settings.maxReplicationLag().toMillis()
           + " ms";
     }
-    int waiters = lockWaiters(connection);
+    int waiters = new Catalog(connection).lockWaiters(table);
     if (waiters > settings.maxLockWaiters()) {
       return waiters + " session(s) wait for a lock on " + table.displayName();
     }
@@ -45,22 +45,6 @@ final class Throttle {
         ResultSet row = statement.executeQuery()) {
       row.next();
       return row.getLong(1);
-    }
-  }
-
-  /** Sessions whose lock request on the table itself is not granted (a queue behind DDL, say). */
-  int lockWaiters(Connection connection) throws SQLException {
-    String sql =
-        """
-        SELECT count(*) FROM pg_locks
-         WHERE NOT granted AND locktype = 'relation' AND relation = to_regclass(?)
-        """;
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, Identifiers.quote(table));
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        return row.getInt(1);
-      }
     }
   }
 }

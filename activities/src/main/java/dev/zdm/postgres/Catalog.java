@@ -71,6 +71,22 @@ public final class Catalog {
     }
   }
 
+  /** Sessions whose lock request on the table itself is not granted (a queue behind DDL, say). */
+  public int lockWaiters(TableRef table) throws SQLException {
+    String sql =
+        """
+        SELECT count(*) FROM pg_locks
+         WHERE NOT granted AND locktype = 'relation' AND relation = to_regclass(?)
+        """;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(table));
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    }
+  }
+
   public boolean triggerExists(TableRef table, String trigger) throws SQLException {
     String sql = "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {

@@ -110,18 +110,8 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
 
   @Override
   public int lockWaiters(ProgressiveRequest request) {
-    String sql =
-        """
-        SELECT count(*) FROM pg_locks
-         WHERE NOT granted AND locktype = 'relation' AND relation = to_regclass(?)
-        """;
-    try (Connection connection = database.dataSource().getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, Identifiers.quote(request.table()));
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        return row.getInt(1);
-      }
+    try (Connection connection = database.dataSource().getConnection()) {
+      return new Catalog(connection).lockWaiters(request.table());
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure(
           "[" + request.migrationId() + "] cannot read pg_locks: " + e.getMessage(), "TransientSqlError");

@@ -8,15 +8,12 @@ import dev.zdm.backfill.Verification;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
-import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Outcome;
-import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.Strategy;
-import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
-import dev.zdm.workflow.ControlInbox;
+import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.CanceledFailure;
@@ -29,7 +26,7 @@ import io.temporal.workflow.Workflow;
  * column in one transaction: the trigger kept the old column in sync with every write, including
  * writes that arrived only through the new column, so nothing is lost.
  */
-public class DualWriteWorkflowImpl implements DualWriteWorkflow {
+public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements DualWriteWorkflow {
   static final String BACKFILL_STEP = "dual-write-backfill";
 
   private final DualWriteActivities activities =
@@ -43,8 +40,6 @@ public class DualWriteWorkflowImpl implements DualWriteWorkflow {
   private final DdlActivities ddl =
       Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
 
-  private StatusBoard board;
-  private final ControlInbox inbox = new ControlInbox();
 
   @Override
   public MigrationResult run(DualWriteRequest request) {
@@ -160,45 +155,5 @@ public class DualWriteWorkflowImpl implements DualWriteWorkflow {
     return undo.rollBack(
         board.snapshot().migrationId(), inbox.rollbackRequest(),
         "trigger and new column dropped; the old column has every write");
-  }
-
-  @Override
-  public void deployed(DeploymentSignal signal) {
-    inbox.deployed(signal);
-  }
-
-  @Override
-  public void approve(ApprovalRequest request) {
-    inbox.approve(request);
-  }
-
-  @Override
-  public void rollback(RollbackRequest request) {
-    inbox.rollback(request);
-  }
-
-  @Override
-  public void breakerReset() {
-    inbox.breakerReset();
-  }
-
-  @Override
-  public void pause() {
-    inbox.pause();
-  }
-
-  @Override
-  public void resume() {
-    inbox.resume();
-  }
-
-  @Override
-  public void throttle(ThrottleRequest request) {
-    inbox.throttle(request);
-  }
-
-  @Override
-  public MigrationStatus status() {
-    return board == null ? null : board.snapshot();
   }
 }

@@ -6,15 +6,10 @@ import dev.zdm.backfill.BackfillDriver;
 import dev.zdm.backfill.BackfillRequest;
 import dev.zdm.backfill.BatchChange;
 import dev.zdm.backfill.Verification;
-import dev.zdm.model.ApprovalRequest;
-import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
-import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.Progress;
-import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.Strategy;
-import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.progressive.ProgressiveChange.BatchedDelete;
 import dev.zdm.progressive.ProgressiveChange.BatchedUpdate;
@@ -22,7 +17,7 @@ import dev.zdm.progressive.ProgressiveChange.IndexBuild;
 import dev.zdm.progressive.ProgressiveChange.ValidatedConstraint;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
-import dev.zdm.workflow.ControlInbox;
+import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.CanceledFailure;
@@ -38,7 +33,7 @@ import java.time.Duration;
  * constraints added NOT VALID then validated. Index and constraint steps are undone on rollback;
  * rows already changed by committed batches are not (a rollback stops the batches).
  */
-public class ProgressiveWorkflowImpl implements ProgressiveWorkflow {
+public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements ProgressiveWorkflow {
   static final String BATCH_STEP = "progressive";
   /** How often the status shows a new reading of an index build. */
   public static final Duration INDEX_PROGRESS_POLL = Duration.ofSeconds(5);
@@ -55,9 +50,7 @@ public class ProgressiveWorkflowImpl implements ProgressiveWorkflow {
       Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
   private final DdlActivities ddl =
       Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
-  private final ControlInbox inbox = new ControlInbox();
 
-  private StatusBoard board;
   private BreakerGuard guard;
   private Compensations undo;
 
@@ -215,45 +208,5 @@ public class ProgressiveWorkflowImpl implements ProgressiveWorkflow {
 
   private MigrationResult result(Outcome outcome, String message) {
     return new MigrationResult(board.snapshot().migrationId(), outcome, message, board.steps());
-  }
-
-  @Override
-  public void deployed(DeploymentSignal signal) {
-    inbox.deployed(signal);
-  }
-
-  @Override
-  public void approve(ApprovalRequest request) {
-    inbox.approve(request);
-  }
-
-  @Override
-  public void rollback(RollbackRequest request) {
-    inbox.rollback(request);
-  }
-
-  @Override
-  public void breakerReset() {
-    inbox.breakerReset();
-  }
-
-  @Override
-  public void pause() {
-    inbox.pause();
-  }
-
-  @Override
-  public void resume() {
-    inbox.resume();
-  }
-
-  @Override
-  public void throttle(ThrottleRequest request) {
-    inbox.throttle(request);
-  }
-
-  @Override
-  public MigrationStatus status() {
-    return board == null ? null : board.snapshot();
   }
 }
