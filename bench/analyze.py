@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Reads pgbench's per-transaction logs (-l) of one run and prints one result line.
+
+The longest stall is the longest transaction latency; with -R it counts from the scheduled
+start, so time spent queued behind a lock shows up as latency. Failed transactions and
+aborted clients come from pgbench's output."""
+import glob, re, subprocess, sys
+
+scenario, side, wall, prefix, url = sys.argv[1:6]
+latencies = []
+for path in glob.glob(prefix + ".pgbench*"):
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2].isdigit():
+                latencies.append(int(parts[2]) / 1000.0)  # ms
+latencies.sort()
+summary = open(prefix + ".summary").read()
+aborted = len(re.findall(r"aborted", summary))
+failed = re.search(r"number of failed transactions: (\d+)", summary)
+errors = (int(failed.group(1)) if failed else 0) + len(re.findall(r"ERROR", summary))
+migration = open(prefix + ".migration").read().strip().splitlines()
+intact = subprocess.run(
+    ["psql", "-tA", url, "-c",
+     "SELECT count(*) FILTER (WHERE id IS NULL) = 0 AND count(*) > 0 FROM bench.accounts"],
+    capture_output=True, text=True).stdout.strip()
+p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0
+print(f"{scenario:14} {side:5} tx={len(latencies):6} longest_stall_ms={latencies[-1] if latencies else 0:9.1f} "
+      f"p99_ms={p99:8.1f} over_1s={sum(1 for l in latencies if l > 1000):5} "
+      f"errors={errors} aborted_clients={aborted} table_ok={intact} wall_s={float(wall):7.2f} "
+      f"| {migration[-1] if migration else ''}")
