@@ -107,7 +107,7 @@ public final class MigrationLister {
   }
 
   /** A Keyword attribute's value; null when unset or set to "none". */
-  static String keyword(SearchAttributes attributes, String name) {
+  public static String keyword(SearchAttributes attributes, String name) {
     Payload payload = attributes.getIndexedFieldsMap().get(name);
     if (payload == null) {
       return null;
