@@ -1,0 +1,119 @@
+package dev.zdm.testing;
+
+import dev.zdm.ledger.Ledger;
+import dev.zdm.metrics.ZdmMetrics;
+import dev.zdm.postgres.Database;
+import dev.zdm.postgres.DatabaseConfig;
+import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.TargetDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * A test's own schema in the local PostgreSQL (or ZDM_TEST_DATABASE_URL), with zdm's ledger in
+ * it; dropped on close, so tests run in any order and leave nothing behind.
+ */
+public final class TestDatabase implements AutoCloseable {
+  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+  private final String schema;
+  private final DatabaseConfig config;
+  private final Database database;
+  private final TargetDatabase target;
+
+  private TestDatabase(String schema, DatabaseConfig config, Database database, TargetDatabase target) {
+    this.schema = schema;
+    this.config = config;
+    this.database = database;
+    this.target = target;
+  }
+
+  public static String url() {
+    String property = System.getProperty("zdm.test.databaseUrl");
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
+    String env = System.getenv("ZDM_TEST_DATABASE_URL");
+    return env != null && !env.isBlank() ? env : DEFAULT_URL;
+  }
+
+  public static TestDatabase create(String purpose) {
+    String schema = "zdm_test_" + purpose.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_"
+        + UUID.randomUUID().toString().substring(0, 8);
+    DatabaseConfig config = DatabaseConfig.of(url()).withLedgerSchema(schema);
+    Database database = Database.open(config, "test-" + schema, 8);
+    try {
+      try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+        statement.execute("CREATE SCHEMA " + Identifiers.quote(schema));
+      }
+      new Ledger(database.dataSource(), schema).install();
+    } catch (SQLException e) {
+      database.close();
+      throw new IllegalStateException("cannot prepare test schema " + schema + ": " + e.getMessage(), e);
+    }
+    return new TestDatabase(schema, config, database,
+        TargetDatabase.of(database.dataSource(), config, ZdmMetrics.discarding()));
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  public DatabaseConfig config() {
+    return config;
+  }
+
+  public DataSource dataSource() {
+    return database.dataSource();
+  }
+
+  public TargetDatabase target() {
+    return target;
+  }
+
+  public Connection connection() throws SQLException {
+    return database.connection();
+  }
+
+  /** Runs SQL with {@code {schema}} replaced by the quoted test schema. */
+  public void execute(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement()) {
+      statement.execute(sql.replace("{schema}", Identifiers.quote(schema)));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  public long queryLong(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement();
+        var row = statement.executeQuery(sql.replace("{schema}", Identifiers.quote(schema)))) {
+      row.next();
+      return row.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  public String queryString(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement();
+        var row = statement.executeQuery(sql.replace("{schema}", Identifiers.quote(schema)))) {
+      return row.next() ? row.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("DROP SCHEMA IF EXISTS " + Identifiers.quote(schema) + " CASCADE");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop test schema " + schema + ": " + e.getMessage(), e);
+    } finally {
+      database.close();
+    }
+  }
+}
