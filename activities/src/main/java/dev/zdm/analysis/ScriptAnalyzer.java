@@ -142,7 +142,8 @@ final class ScriptAnalyzer {
     }
     return new StatementAnalysis(statement.line(), statement.sql(), String.join(",", kinds),
         List.copyOf(tables), mode, mode.blocksReads(), mode.blocksWrites(), rewrite, scan,
-        transactional, safe, strategy, reason, saferSql, estimate, findings);
+        transactional, safe, strategy, reason, saferSql, estimate, findings,
+        statement.metadata());
   }
 
   private static String display(TableRef table) {

@@ -11,6 +11,7 @@ import java.util.List;
  * @param strategy the strategy for the first unsafe action, or none
  * @param saferSql what to run instead, or null when safe
  * @param estimate the lock-time estimate with its basis (null without a database)
+ * @param metadata the statement's {@code -- @metadata} annotation (progressive options, backfill)
  */
 public record StatementAnalysis(
     int line,
@@ -28,9 +29,11 @@ public record StatementAnalysis(
     String reason,
     String saferSql,
     DowntimeEstimate estimate,
-    List<Finding> findings) {
+    List<Finding> findings,
+    java.util.Map<String, Object> metadata) {
   public StatementAnalysis {
     tables = List.copyOf(tables);
     findings = List.copyOf(findings);
+    metadata = metadata == null ? java.util.Map.of() : metadata;
   }
 }

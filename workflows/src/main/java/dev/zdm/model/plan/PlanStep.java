@@ -8,8 +8,20 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = DirectStep.class, name = "direct"),
   @JsonSubTypes.Type(value = ExpandContractStep.class, name = "expand-contract"),
+  @JsonSubTypes.Type(value = DualWriteStep.class, name = "dual-write"),
+  @JsonSubTypes.Type(value = ProgressiveDmlStep.class, name = "progressive"),
+  @JsonSubTypes.Type(value = ConcurrentIndexStep.class, name = "concurrent-index"),
+  @JsonSubTypes.Type(value = ConstraintStep.class, name = "not-valid-validate"),
+  @JsonSubTypes.Type(value = BlueGreenStep.class, name = "blue-green"),
 })
-public sealed interface PlanStep permits DirectStep, ExpandContractStep {
+public sealed interface PlanStep
+    permits DirectStep,
+        ExpandContractStep,
+        DualWriteStep,
+        ProgressiveDmlStep,
+        ConcurrentIndexStep,
+        ConstraintStep,
+        BlueGreenStep {
 
   /** A short human description, e.g. "drop column users.legacy_field (expand-contract)". */
   String describe();
