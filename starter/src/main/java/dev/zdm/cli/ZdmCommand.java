@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       ApproveCommand.class,
       RollbackCommand.class,
       BreakerCommand.class,
+      AnalyzeCommand.class,
+      PlanCommand.class,
     })
 public class ZdmCommand {
 

@@ -1,5 +1,6 @@
 package dev.zdm.client;
 
+import dev.zdm.activities.ZdmFailures;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.migration.MigrationWorkflow;
@@ -84,8 +85,9 @@ public final class ZdmClient implements AutoCloseable {
     try {
       plan = client().newWorkflowStub(MigrationWorkflow.class, workflowId).awaitPlan();
     } catch (WorkflowUpdateException e) {
+      boolean badInput = ZdmFailures.INVALID_MIGRATION.equals(failureType(e));
       throw new ZdmException(
-          ErrorCode.BAD_INPUT,
+          badInput ? ErrorCode.BAD_INPUT : ErrorCode.REFUSED,
           "Migration " + request.migrationId() + " was refused: " + rootMessage(e),
           "Nothing in the database was changed; fix the file and start it again.");
     } catch (RuntimeException e) {
@@ -293,6 +295,16 @@ public final class ZdmClient implements AutoCloseable {
         "No migration " + migrationId + " (workflow " + ZdmNames.workflowId(migrationId) + ") in namespace "
             + connection.config().namespace() + " at " + connection.config().address() + ".",
         "Run `zdm list --all` to see the migrations there.");
+  }
+
+  private static String failureType(Throwable failure) {
+    String type = null;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure application) {
+        type = application.getType();
+      }
+    }
+    return type;
   }
 
   /** The innermost failure message: the cause a person can act on. */
