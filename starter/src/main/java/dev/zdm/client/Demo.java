@@ -84,7 +84,9 @@ public final class Demo {
       say.accept("   " + result.outcome() + ": " + result.message());
 
       say.accept("\n== 5. Check: the column is gone and its data is archived");
-      say.accept("$ zdm status " + id);
+      MigrationView view = client.status(id);
+      say.accept("$ zdm status " + id + "   ->   state " + view.state() + ", phase " + view.phase()
+          + ", " + view.steps().size() + " steps recorded");
       return result.outcome() == Outcome.COMPLETED && verify(db);
     }
   }

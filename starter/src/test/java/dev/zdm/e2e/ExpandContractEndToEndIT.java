@@ -203,6 +203,16 @@ class ExpandContractEndToEndIT {
   }
 
   @Test
+  void anUnreachablePostgresqlIsExitCode3WithinSeconds() {
+    long started = System.nanoTime();
+    ZdmProcess.Result result = ZdmProcess.run(Map.of(), "breaker", "status",
+        "--database-url", "jdbc:postgresql://127.0.0.1:" + closedPort() + "/app?user=postgres");
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+    assertThat(result.stderr()).contains("PostgreSQL at").contains("cannot be reached").doesNotContain("\tat ");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @Test
   void anUnreachableTemporalIsExitCode3WithinSeconds() {
     long started = System.nanoTime();
     ZdmProcess.Result result = ZdmProcess.run(Map.of(), "status", "anything", "--address", "127.0.0.1:" + closedPort());

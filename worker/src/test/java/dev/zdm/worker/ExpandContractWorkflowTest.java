@@ -184,6 +184,38 @@ class ExpandContractWorkflowTest {
   }
 
   @Test
+  void aMigrationStartedAgainAfterTheServerLostItsStatePicksUpFromTheLedger() {
+    MigrationWorkflow first = temporal.start("lost-state", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults());
+    first.awaitPlan();
+    temporal.awaitStatus(first, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    String removalDate = db.queryString("SELECT removal_date::text FROM {schema}._migration_deprecations");
+    temporal.close();
+
+    // A new Temporal server knows nothing; the database still has the deprecation.
+    temporal = new WorkflowTestEnvironment(db);
+    MigrationWorkflow again = temporal.start("lost-state", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults());
+    again.awaitPlan();
+    temporal.awaitStatus(again, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    assertThat(db.queryString("SELECT removal_date::text FROM {schema}._migration_deprecations"))
+        .as("the original removal date, not a new one").isEqualTo(removalDate);
+    again.deployed(new DeploymentSignal("v1.1", null));
+    temporal.env.sleep(Duration.ofDays(31));
+    temporal.awaitStatus(again, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
+    again.approve(new ApprovalRequest("tester", null));
+    assertThat(WorkflowStub.fromTyped(again).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
+    temporal.close();
+
+    // Lost again after the drop: starting once more finds the work done.
+    temporal = new WorkflowTestEnvironment(db);
+    MigrationWorkflow third = temporal.start("lost-state", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults());
+    third.awaitPlan();
+    MigrationResult result = WorkflowStub.fromTyped(third).getResult(MigrationResult.class);
+    assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(result.message()).contains("already dropped");
+    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field")).isEqualTo(ROWS);
+  }
+
+  @Test
   void startingTheSameMigrationTwiceIsRefused() {
     temporal.start("twice", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults()).awaitPlan();
     assertThatThrownBy(() -> temporal.start("twice", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults()))

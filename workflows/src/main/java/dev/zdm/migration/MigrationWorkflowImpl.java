@@ -90,6 +90,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
 
     try {
+      String lastMessage = "";
       for (int i = 0; i < plan.steps().size(); i++) {
         if (rollbackRequest != null) {
           return finish(Outcome.ROLLED_BACK, "Rolled back before step " + (i + 1) + " started.");
@@ -98,8 +99,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         if (stepResult != null && stepResult.outcome() == Outcome.ROLLED_BACK) {
           return finish(Outcome.ROLLED_BACK, stepResult.message());
         }
+        if (stepResult != null) {
+          lastMessage = " " + stepResult.message();
+        }
       }
-      return finish(Outcome.COMPLETED, "All " + plan.steps().size() + " step(s) done.");
+      return finish(Outcome.COMPLETED, "All " + plan.steps().size() + " step(s) done." + lastMessage);
     } catch (RuntimeException failure) {
       finished = true;
       board.phase("failed", rootMessage(failure));
