@@ -167,22 +167,21 @@ public final class ZdmClient implements AutoCloseable {
   }
 
   public ControlResult approve(String id, ApprovalRequest approval) {
-    String migrationId = ZdmNames.migrationId(id);
-    try {
-      String answer = client().newWorkflowStub(MigrationWorkflow.class, ZdmNames.workflowId(id)).approve(approval);
-      return new ControlResult(migrationId, ZdmNames.workflowId(id), "approve", answer);
-    } catch (WorkflowUpdateException e) {
-      throw new ZdmException(ErrorCode.REFUSED, rootMessage(e), "See `zdm status " + migrationId + "`.");
-    } catch (RuntimeException e) {
-      throw translate(migrationId, e);
-    }
+    return update(id, "approve", workflow -> workflow.approve(approval));
   }
 
   public ControlResult rollback(String id, RollbackRequest rollback) {
+    return update(id, "rollback", workflow -> workflow.rollback(rollback));
+  }
+
+  /** An Update on the parent: its validator's refusal becomes REFUSED with the reason. */
+  private ControlResult update(
+      String id, String action, java.util.function.Function<MigrationWorkflow, String> call) {
     String migrationId = ZdmNames.migrationId(id);
+    String workflowId = ZdmNames.workflowId(id);
     try {
-      String answer = client().newWorkflowStub(MigrationWorkflow.class, ZdmNames.workflowId(id)).rollback(rollback);
-      return new ControlResult(migrationId, ZdmNames.workflowId(id), "rollback", answer);
+      String answer = call.apply(client().newWorkflowStub(MigrationWorkflow.class, workflowId));
+      return new ControlResult(migrationId, workflowId, action, answer);
     } catch (WorkflowUpdateException e) {
       throw new ZdmException(ErrorCode.REFUSED, rootMessage(e), "See `zdm status " + migrationId + "`.");
     } catch (RuntimeException e) {
