@@ -167,7 +167,19 @@ class ExpandContractEndToEndIT {
 
     ZdmProcess.Result list = zdm("list", "--all", "--json");
     assertThat(list.exitCode()).as(list.toString()).isZero();
-    assertThat(list.stdout()).contains("e2e-drop").contains("COMPLETED");
+    JsonNode listed = null;
+    for (JsonNode migration : JSON.readTree(list.stdout())) {
+      if ("e2e-drop".equals(migration.path("id").asText())) {
+        listed = migration;
+      }
+    }
+    assertThat(listed).as(list.stdout()).isNotNull();
+    // These come from the workflow's search attributes, as the Web UI shows them.
+    assertThat(listed.path("state").asText()).isEqualTo("COMPLETED");
+    assertThat(listed.path("strategy").asText()).isEqualTo("expand-contract");
+    assertThat(listed.path("phase").asText()).isEqualTo("completed");
+    assertThat(listed.path("table").asText()).isEqualTo(db.schema() + ".users");
+    assertThat(listed.path("waitingFor").isNull()).isTrue();
 
     String metrics = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
