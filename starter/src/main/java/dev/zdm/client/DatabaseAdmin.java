@@ -35,18 +35,24 @@ public final class DatabaseAdmin implements AutoCloseable {
   }
 
   public BreakerState breakerStatus() {
-    try (Connection connection = database.connection()) {
+    try {
+      // The ledger first: the pool has one connection, and install takes it for itself.
       ledger.install();
-      return breaker.state(connection);
+      try (Connection connection = database.connection()) {
+        return breaker.state(connection);
+      }
     } catch (SQLException e) {
       throw Database.unreachable(database.config(), e);
     }
   }
 
   public BreakerState breakerReset() {
-    try (Connection connection = database.connection()) {
+    try {
+      // The ledger first: the pool has one connection, and install takes it for itself.
       ledger.install();
-      return breaker.reset(connection);
+      try (Connection connection = database.connection()) {
+        return breaker.reset(connection);
+      }
     } catch (SQLException e) {
       throw Database.unreachable(database.config(), e);
     }

@@ -184,6 +184,10 @@ public final class ZdmClient implements AutoCloseable {
       return new ControlResult(migrationId, workflowId, action, answer);
     } catch (WorkflowUpdateException e) {
       throw new ZdmException(ErrorCode.REFUSED, rootMessage(e), "See `zdm status " + migrationId + "`.");
+    } catch (WorkflowNotFoundException e) {
+      // Closed workflows take no Updates: say it has ended (1), or that there is no such one (2).
+      ensureRunning(migrationId);
+      throw translate(migrationId, e);
     } catch (RuntimeException e) {
       throw translate(migrationId, e);
     }

@@ -190,6 +190,39 @@ class ExpandContractEndToEndIT {
   }
 
   @Test
+  void anOpenBreakerHoldsTheMigrationUntilResetAndARollbackUndoesIt() throws Exception {
+    db.execute("CREATE TABLE {schema}.orders (id bigint PRIMARY KEY, note text)");
+    db.execute("INSERT INTO {schema}.orders SELECT n, 'note ' || n FROM generate_series(1, 100) n");
+    Path migration = Files.createTempDirectory("zdm-e2e-breaker").resolve("V9__drop_note.sql");
+    Files.writeString(migration, "ALTER TABLE \"" + db.schema() + "\".orders DROP COLUMN note;");
+    db.execute("UPDATE {schema}._migration_circuit_breakers SET state = 'open', failure_count = 5");
+    try {
+      ZdmProcess.Result started = zdm("start", migration.toString(), "--strategy", "expand-contract", "--id", "e2e-breaker");
+      assertThat(started.exitCode()).as(started.toString()).isZero();
+      JsonNode held = awaitStatus("e2e-breaker", "breaker");
+      assertThat(held.path("message").asText()).contains("zdm breaker reset");
+      ZdmProcess.Result breaker = zdm("breaker", "status", "--json");
+      assertThat(breaker.exitCode()).as(breaker.toString()).isZero();
+      assertThat(JSON.readTree(breaker.stdout()).path("state").asText()).isEqualTo("open");
+
+      ZdmProcess.Result reset = zdm("breaker", "reset");
+      assertThat(reset.exitCode()).as(reset.toString()).isZero();
+      assertThat(reset.stdout()).contains("CLOSED");
+      awaitStatus("e2e-breaker", "deployment");
+    } finally {
+      db.execute("UPDATE {schema}._migration_circuit_breakers SET state = 'closed', failure_count = 0");
+    }
+    ZdmProcess.Result rollback = zdm("rollback", "e2e-breaker", "--reason", "e2e");
+    assertThat(rollback.exitCode()).as(rollback.toString()).isZero();
+    JsonNode rolledBack = awaitState("e2e-breaker", "COMPLETED");
+    assertThat(rolledBack.path("phase").asText()).isEqualTo("rolled-back");
+    assertThat(db.queryLong("SELECT count(*) FROM {schema}.orders WHERE note IS NOT NULL")).isEqualTo(100);
+    assertThat(db.queryLong("SELECT count(*) FROM {schema}._migration_deprecations WHERE table_name = 'orders'")).isZero();
+    ZdmProcess.Result again = zdm("rollback", "e2e-breaker");
+    assertThat(again.exitCode()).as(again.toString()).isEqualTo(1);
+  }
+
+  @Test
   void badInputIsRefusedWithExitCode2AndNothingChanges() throws Exception {
     db.execute("CREATE TABLE {schema}.accounts (id bigint PRIMARY KEY, legacy text)");
     Path directory = Files.createTempDirectory("zdm-e2e-bad");
