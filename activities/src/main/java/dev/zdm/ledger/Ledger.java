@@ -139,17 +139,23 @@ public final class Ledger {
       $fn$;
 
       -- Stable bucketing: the bucket depends on flag and id only, so an id that is in at 10 %
-      -- stays in at 50 %. Works for integer, uuid and text ids alike.
-      CREATE OR REPLACE FUNCTION {schema}.check_feature_flag(p_flag_name text, p_id anyelement)
+      -- stays in at 50 %. The text form takes quoted literals; the polymorphic one integer, bigint
+      -- and uuid ids, bucketed by their text so every type of the same id lands alike.
+      CREATE OR REPLACE FUNCTION {schema}.check_feature_flag(p_flag_name text, p_id text)
       RETURNS boolean LANGUAGE sql STABLE AS $fn$
         SELECT COALESCE(
           (SELECT f.enabled
                   AND (f.rollout_percentage >= 100
-                       OR ((hashtextextended(f.flag_name || ':' || p_id::text, 0) % 100) + 100) % 100
+                       OR ((hashtextextended(f.flag_name || ':' || p_id, 0) % 100) + 100) % 100
                           < f.rollout_percentage)
              FROM {schema}._migration_feature_flags f
             WHERE f.flag_name = p_flag_name),
           false)
+      $fn$;
+
+      CREATE OR REPLACE FUNCTION {schema}.check_feature_flag(p_flag_name text, p_id anyelement)
+      RETURNS boolean LANGUAGE sql STABLE AS $fn$
+        SELECT {schema}.check_feature_flag(p_flag_name, p_id::text)
       $fn$;
 
       CREATE OR REPLACE VIEW {schema}.v_zero_downtime_status AS

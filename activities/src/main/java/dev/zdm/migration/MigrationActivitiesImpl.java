@@ -29,7 +29,8 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   public Plan prepare(MigrationRequest request) {
     try {
       MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
-      Plan plan = planner.plan(request.migrationId(), script, request.strategy());
+      Plan plan =
+          planner.plan(request.migrationId(), script, request.strategy(), request.options().force());
       try (Connection connection = database.dataSource().getConnection()) {
         validator.validate(connection, plan);
       }
@@ -38,8 +39,10 @@ public class MigrationActivitiesImpl implements MigrationActivities {
       if (e.code() == ErrorCode.UNREACHABLE) {
         throw ApplicationFailure.newFailure(e.getMessage(), "TransientSqlError");
       }
-      throw ApplicationFailure.newNonRetryableFailure(
-          "[" + request.migrationId() + "] " + e.getMessage(), ZdmFailures.INVALID_MIGRATION);
+      String type =
+          e.code() == ErrorCode.REFUSED ? ZdmFailures.UNSAFE_MIGRATION : ZdmFailures.INVALID_MIGRATION;
+      String hint = e.hint() == null ? "" : " " + e.hint();
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + hint, type);
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure(
           "[" + request.migrationId() + "] cannot check the migration against the database: "

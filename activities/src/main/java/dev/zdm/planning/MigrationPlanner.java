@@ -1,15 +1,22 @@
 package dev.zdm.planning;
 
+import dev.zdm.analysis.FileAnalysis;
+import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.analysis.MigrationScript;
 import dev.zdm.analysis.SqlNames;
 import dev.zdm.analysis.SqlStatement;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.Strategy;
 import dev.zdm.model.TableRef;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
+import dev.zdm.model.plan.ProgressiveDmlStep;
 import dev.zdm.postgres.TransactionRules;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,47 +29,64 @@ import net.sf.jsqlparser.statement.alter.AlterOperation;
 
 /**
  * Turns a parsed migration into a {@link Plan}: the statements the chosen strategy handles
- * become strategy steps, the rest stay direct steps, in file order.
+ * become strategy steps, the rest stay direct steps, in file order. With no strategy the plan
+ * follows the analysis: each unsafe statement gets its recommended strategy's step.
  */
 public final class MigrationPlanner {
 
+  /**
+   * @param strategy null for automatic planning from the analysis
+   * @throws ZdmException BAD_INPUT for invalid SQL or a strategy that fits no statement,
+   *     REFUSED for an unsafe statement the planner cannot make safe
+   */
   public Plan plan(String migrationId, MigrationScript script, Strategy strategy) {
+    return plan(migrationId, script, strategy, false);
+  }
+
+  /** As {@link #plan(String, MigrationScript, Strategy)}; {@code force} keeps what cannot be made safe as direct steps, with a warning. */
+  public Plan plan(String migrationId, MigrationScript script, Strategy strategy, boolean force) {
     if (script.statements().isEmpty()) {
       throw ZdmException.badInput(script.sourceName() + ": the file holds no SQL statement");
     }
-    if (strategy == null) {
-      throw ZdmException.badInput(
-          "choose a strategy with --strategy (one of " + Strategy.allNames() + ")");
+    if (strategy == Strategy.EXPAND_CONTRACT) {
+      return expandContract(migrationId, script);
     }
+    if (strategy == Strategy.FEATURE_FLAG) {
+      throw ZdmException.badInput(
+          "strategy " + strategy.cliName() + " is not planned from SQL; it is run on its own");
+    }
+    FileAnalysis analysis = new MigrationAnalyzer().analyzeScript(script);
+    AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force);
+    planner.plan(analysis);
+    if (strategy != null
+        && planner.steps().stream().noneMatch(step -> step.strategy() == strategy)) {
+      throw ZdmException.badInput(script.sourceName() + ": no statement in it is one the "
+          + strategy.cliName() + " strategy handles (run zdm plan without --strategy to see"
+          + " what each statement needs)");
+    }
+    return new Plan(migrationId, planner.steps(), planner.warnings());
+  }
+
+
+
+  private Plan expandContract(String migrationId, MigrationScript script) {
     List<PlanStep> steps = new ArrayList<>();
     for (SqlStatement statement : script.statements()) {
-      steps.add(planStatement(script.sourceName(), statement, strategy));
+      DroppedColumn dropped = droppedColumn(script.sourceName(), statement);
+      steps.add(dropped != null
+          ? new ExpandContractStep(dropped.table(), dropped.column(), statement.line())
+          : new DirectStep(statement.line(), statement.sql(), TransactionRules.mayRunInTransaction(statement.sql())));
     }
     boolean strategyUsed = steps.stream().anyMatch(step -> !(step instanceof DirectStep));
     if (!strategyUsed) {
       throw ZdmException.badInput(
           script.sourceName()
               + ": no statement in it is one the "
-              + strategy.cliName()
+              + Strategy.EXPAND_CONTRACT.cliName()
               + " strategy handles"
-              + (strategy == Strategy.EXPAND_CONTRACT
-                  ? " (expand-contract drops a column: ALTER TABLE t DROP COLUMN c)"
-                  : ""));
+              + " (expand-contract drops a column: ALTER TABLE t DROP COLUMN c)");
     }
     return new Plan(migrationId, steps, List.of());
-  }
-
-  private PlanStep planStatement(String sourceName, SqlStatement statement, Strategy strategy) {
-    if (strategy == Strategy.EXPAND_CONTRACT) {
-      DroppedColumn dropped = droppedColumn(sourceName, statement);
-      if (dropped != null) {
-        return new ExpandContractStep(dropped.table(), dropped.column(), statement.line());
-      }
-    } else {
-      throw ZdmException.badInput(
-          "strategy " + strategy.cliName() + " is not available in this version of zdm");
-    }
-    return new DirectStep(statement.line(), statement.sql(), TransactionRules.mayRunInTransaction(statement.sql()));
   }
 
   private record DroppedColumn(TableRef table, String column) {}

@@ -44,7 +44,7 @@ class DualWriteWorkflowTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    db = new TestDatabase();
+    db = TestDatabase.create("dualwrite");
     db.sql(
         "CREATE TABLE accounts (id bigint PRIMARY KEY, amount integer NOT NULL, note text)",
         "INSERT INTO accounts SELECT g, g % 1000, 'seed' FROM generate_series(1, " + ROWS + ") g",

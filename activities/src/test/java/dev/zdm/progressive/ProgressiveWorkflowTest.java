@@ -43,7 +43,7 @@ class ProgressiveWorkflowTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    db = new TestDatabase();
+    db = TestDatabase.create("progressive");
     temporal =
         new TemporalTestEnv(
             new Class<?>[] {ProgressiveWorkflowImpl.class},

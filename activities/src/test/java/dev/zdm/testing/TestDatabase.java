@@ -13,21 +13,25 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 
-/** A throw-away schema in the test PostgreSQL with zdm's ledger installed; dropped on close. */
+/**
+ * A test's own schema in the local PostgreSQL (or ZDM_TEST_DATABASE_URL), with zdm's ledger in
+ * it; dropped on close, so tests run in any order and leave nothing behind.
+ */
 public final class TestDatabase implements AutoCloseable {
   public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
-  private final String schema = "zdm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private final String schema;
+  private final DatabaseConfig config;
   private final Database database;
   private final TargetDatabase target;
 
-  public TestDatabase() throws SQLException {
-    DatabaseConfig config = DatabaseConfig.of(url()).withLedgerSchema(schema);
-    database = Database.open(config, "test-" + schema, 12);
-    sql("CREATE SCHEMA " + Identifiers.quote(schema));
-    new Ledger(database.dataSource(), schema).install();
-    target = TargetDatabase.of(database.dataSource(), config, ZdmMetrics.discarding());
+  private TestDatabase(String schema, DatabaseConfig config, Database database, TargetDatabase target) {
+    this.schema = schema;
+    this.config = config;
+    this.database = database;
+    this.target = target;
   }
 
   public static String url() {
@@ -39,8 +43,34 @@ public final class TestDatabase implements AutoCloseable {
     return env != null && !env.isBlank() ? env : DEFAULT_URL;
   }
 
+  public static TestDatabase create(String purpose) {
+    String schema = "zdm_test_" + purpose.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_"
+        + UUID.randomUUID().toString().substring(0, 8);
+    DatabaseConfig config = DatabaseConfig.of(url()).withLedgerSchema(schema);
+    Database database = Database.open(config, "test-" + schema, 8);
+    try {
+      try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+        statement.execute("CREATE SCHEMA " + Identifiers.quote(schema));
+      }
+      new Ledger(database.dataSource(), schema).install();
+    } catch (SQLException e) {
+      database.close();
+      throw new IllegalStateException("cannot prepare test schema " + schema + ": " + e.getMessage(), e);
+    }
+    return new TestDatabase(schema, config, database,
+        TargetDatabase.of(database.dataSource(), config, ZdmMetrics.discarding()));
+  }
+
   public String schema() {
     return schema;
+  }
+
+  public DatabaseConfig config() {
+    return config;
+  }
+
+  public DataSource dataSource() {
+    return database.dataSource();
   }
 
   public TargetDatabase target() {
@@ -51,9 +81,37 @@ public final class TestDatabase implements AutoCloseable {
     return database.connection();
   }
 
-  /** Runs statements with {@code search_path} set to the test schema. */
+  /** Runs SQL with {@code {schema}} replaced by the quoted test schema. */
+  public void execute(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement()) {
+      statement.execute(sql.replace("{schema}", Identifiers.quote(schema)));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  public long queryLong(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement();
+        var row = statement.executeQuery(sql.replace("{schema}", Identifiers.quote(schema)))) {
+      row.next();
+      return row.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  public String queryString(String sql) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement();
+        var row = statement.executeQuery(sql.replace("{schema}", Identifiers.quote(schema)))) {
+      return row.next() ? row.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Runs statements with {@code search_path} set to the test schema, so names need no schema. */
   public void sql(String... statements) throws SQLException {
-    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement()) {
       statement.execute("SET search_path = " + Identifiers.quote(schema) + ", public");
       for (String sql : statements) {
         statement.execute(sql);
@@ -62,10 +120,10 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** The first column of every row of a query, as text. */
+  /** The first column of every row of a query run with the test schema on the search path. */
   public List<String> column(String query) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = connection(); Statement statement = connection.createStatement()) {
       statement.execute("SET search_path = " + Identifiers.quote(schema) + ", public");
       try (ResultSet rows = statement.executeQuery(query)) {
         while (rows.next()) {
@@ -87,11 +145,11 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   @Override
-  public void close() throws SQLException {
-    try {
-      try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
-        statement.execute("DROP SCHEMA IF EXISTS " + Identifiers.quote(schema) + " CASCADE");
-      }
+  public void close() {
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("DROP SCHEMA IF EXISTS " + Identifiers.quote(schema) + " CASCADE");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop test schema " + schema + ": " + e.getMessage(), e);
     } finally {
       database.close();
     }

@@ -6,6 +6,7 @@ import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.SearchAttributes;
 import io.temporal.api.filter.v1.WorkflowTypeFilter;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
@@ -88,7 +89,26 @@ public final class MigrationLister {
                       .build())
               .getExecutionsList());
     }
-    return all;
+    // The test server's listings carry no search attributes; describe has them.
+    return all.stream().map(this::withSearchAttributes).toList();
+  }
+
+  private WorkflowExecutionInfo withSearchAttributes(WorkflowExecutionInfo info) {
+    if (info.hasSearchAttributes() && info.getSearchAttributes().getIndexedFieldsCount() > 0) {
+      return info;
+    }
+    try {
+      return service
+          .blockingStub()
+          .describeWorkflowExecution(
+              DescribeWorkflowExecutionRequest.newBuilder()
+                  .setNamespace(namespace)
+                  .setExecution(info.getExecution())
+                  .build())
+          .getWorkflowExecutionInfo();
+    } catch (StatusRuntimeException e) {
+      return info;
+    }
   }
 
   private static MigrationSummary summary(WorkflowExecutionInfo info) {
@@ -107,7 +127,7 @@ public final class MigrationLister {
   }
 
   /** A Keyword attribute's value; null when unset or set to "none". */
-  static String keyword(SearchAttributes attributes, String name) {
+  public static String keyword(SearchAttributes attributes, String name) {
     Payload payload = attributes.getIndexedFieldsMap().get(name);
     if (payload == null) {
       return null;

@@ -11,6 +11,11 @@ public final class ZdmFailures {
   public static final String BREAKER_OPEN = "BreakerOpen";
   /** The migration names something that does not exist or cannot be done. Not retryable. */
   public static final String INVALID_MIGRATION = "InvalidMigration";
+  /**
+   * The plan has statements zdm cannot make safe (and --force was not given), or steps this
+   * worker cannot run. Not retryable; the CLI exits 1.
+   */
+  public static final String UNSAFE_MIGRATION = "UnsafeMigration";
   /** PostgreSQL refused the statement for a reason retrying will not fix. Not retryable. */
   public static final String SQL_REFUSED = "SqlRefused";
   /** A check of copied or converted data found rows that do not match. Not retryable. */

@@ -14,6 +14,7 @@ import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.model.plan.DirectStep;
@@ -53,6 +54,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private BreakerGuard guard;
   private Plan plan;
   private String refusal;
+  private String refusalType;
   private boolean finished;
   private String activeChildId;
   private RollbackRequest rollbackRequest;
@@ -69,20 +71,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     guard = new BreakerGuard(request.migrationId(), board, ddl);
     board.rollbackPossible(true);
     board.phase("preparing", "Checking " + request.sourceName() + " against the database.");
+    Plan prepared;
     try {
-      plan = migrationActivities.prepare(request);
+      prepared = migrationActivities.prepare(request);
     } catch (ActivityFailure failure) {
-      refusal = rootMessage(failure);
-      board.rollbackPossible(false);
-      board.phase("refused", refusal);
-      finished = true;
-      Workflow.await(Workflow::isEveryHandlerFinished);
-      throw ApplicationFailure.newNonRetryableFailure(refusal, ZdmFailures.INVALID_MIGRATION);
+      return refuse(rootMessage(failure), failureType(failure));
     }
+    PlanStep notRunnable =
+        prepared.steps().stream().filter(step -> !isRunnable(step)).findFirst().orElse(null);
+    if (notRunnable != null) {
+      return refuse(
+          "this version of zdm plans but cannot yet run " + notRunnable.describe()
+              + "; run that statement on its own, or with --force as a direct step",
+          ZdmFailures.UNSAFE_MIGRATION);
+    }
+    plan = prepared;
     board.strategyAndTable(strategyOf(plan), tableOf(plan));
     board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
 
     try {
+      String lastMessage = "";
       for (int i = 0; i < plan.steps().size(); i++) {
         if (rollbackRequest != null) {
           return finish(Outcome.ROLLED_BACK, "Rolled back before step " + (i + 1) + " started.");
@@ -91,13 +99,31 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         if (stepResult != null && stepResult.outcome() == Outcome.ROLLED_BACK) {
           return finish(Outcome.ROLLED_BACK, stepResult.message());
         }
+        if (stepResult != null) {
+          lastMessage = " " + stepResult.message();
+        }
       }
-      return finish(Outcome.COMPLETED, "All " + plan.steps().size() + " step(s) done.");
+      return finish(Outcome.COMPLETED, "All " + plan.steps().size() + " step(s) done." + lastMessage);
     } catch (RuntimeException failure) {
       finished = true;
       board.phase("failed", rootMessage(failure));
       throw failure;
     }
+  }
+
+  /** Ends a migration that was refused before anything ran; awaitPlan callers get the reason. */
+  private MigrationResult refuse(String reason, String type) {
+    refusal = reason;
+    refusalType = type;
+    board.rollbackPossible(false);
+    board.phase("refused", reason);
+    finished = true;
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    throw ApplicationFailure.newNonRetryableFailure(reason, type);
+  }
+
+  private static boolean isRunnable(PlanStep step) {
+    return step instanceof DirectStep || step instanceof ExpandContractStep;
   }
 
   private MigrationResult runStep(int number, PlanStep step) {
@@ -215,7 +241,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public Plan awaitPlan() {
     Workflow.await(() -> plan != null || refusal != null);
     if (plan == null) {
-      throw ApplicationFailure.newNonRetryableFailure(refusal, ZdmFailures.INVALID_MIGRATION);
+      throw ApplicationFailure.newNonRetryableFailure(refusal, refusalType);
     }
     return plan;
   }
@@ -314,25 +340,29 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private static String strategyOf(Plan plan) {
     return plan.steps().stream()
-        .filter(step -> !(step instanceof DirectStep))
-        .map(MigrationWorkflowImpl::strategyName)
+        .map(PlanStep::strategy)
+        .filter(java.util.Objects::nonNull)
+        .map(Strategy::cliName)
         .findFirst()
         .orElse("direct");
   }
 
-  private static String strategyName(PlanStep step) {
-    if (step instanceof ExpandContractStep) {
-      return Strategy.EXPAND_CONTRACT.cliName();
-    }
-    return "direct";
-  }
-
   private static String tableOf(Plan plan) {
     return plan.steps().stream()
-        .filter(ExpandContractStep.class::isInstance)
-        .map(step -> ((ExpandContractStep) step).table().displayName())
+        .map(PlanStep::table)
+        .filter(java.util.Objects::nonNull)
+        .map(TableRef::displayName)
         .findFirst()
         .orElse(null);
+  }
+
+  private static String failureType(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ApplicationFailure application) {
+        return application.getType();
+      }
+    }
+    return ZdmFailures.INVALID_MIGRATION;
   }
 
   /** The innermost message: the one that names the actual cause, not the Temporal wrapping. */

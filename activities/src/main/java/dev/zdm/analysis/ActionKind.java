@@ -1,0 +1,72 @@
+package dev.zdm.analysis;
+
+import java.util.Locale;
+
+/** What one statement (or one clause of an ALTER TABLE) does, as far as locking is concerned. */
+public enum ActionKind {
+  ADD_COLUMN,
+  DROP_COLUMN,
+  RENAME_COLUMN,
+  ALTER_COLUMN_TYPE,
+  SET_NOT_NULL,
+  DROP_NOT_NULL,
+  SET_DEFAULT,
+  DROP_DEFAULT,
+  ADD_IDENTITY,
+  /** SET STATISTICS, SET (attribute options), RESET. */
+  ALTER_COLUMN_STATISTICS,
+  /** SET STORAGE, SET COMPRESSION, DROP IDENTITY, SET GENERATED and the like. */
+  ALTER_COLUMN_OTHER,
+  ADD_CONSTRAINT,
+  VALIDATE_CONSTRAINT,
+  DROP_CONSTRAINT,
+  RENAME_CONSTRAINT,
+  RENAME_TABLE,
+  SET_SCHEMA,
+  ENABLE_DISABLE_TRIGGER,
+  SET_LOGGED,
+  SET_UNLOGGED,
+  SET_TABLESPACE,
+  SET_STORAGE_PARAMETERS,
+  ALTER_TABLE_OTHER,
+  ATTACH_PARTITION,
+  DETACH_PARTITION,
+  DETACH_PARTITION_CONCURRENTLY,
+  CREATE_TABLE,
+  CREATE_PARTITION,
+  CREATE_TABLE_AS,
+  DROP_TABLE,
+  TRUNCATE,
+  CREATE_INDEX,
+  CREATE_INDEX_CONCURRENTLY,
+  DROP_INDEX,
+  DROP_INDEX_CONCURRENTLY,
+  REINDEX,
+  REINDEX_CONCURRENTLY,
+  VACUUM_FULL,
+  VACUUM,
+  CLUSTER,
+  CREATE_TRIGGER,
+  DROP_TRIGGER,
+  ENUM_ADD_VALUE,
+  REFRESH_MATERIALIZED_VIEW,
+  REFRESH_MATERIALIZED_VIEW_CONCURRENTLY,
+  LOCK_TABLE,
+  UPDATE,
+  DELETE,
+  INSERT,
+  SELECT,
+  COMMENT,
+  SET_LOCK_TIMEOUT,
+  SET_SESSION,
+  TRANSACTION_BEGIN,
+  TRANSACTION_END,
+  DO_BLOCK,
+  /** DDL on objects that are not tables (functions, types, views, extensions, grants, ...). */
+  OTHER_DDL;
+
+  /** The name used in JSON and text output, e.g. {@code add-column}. */
+  public String displayName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}

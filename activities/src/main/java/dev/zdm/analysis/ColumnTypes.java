@@ -1,0 +1,90 @@
+package dev.zdm.analysis;
+
+import dev.zdm.analysis.ActionDetail.TypeChange;
+import dev.zdm.model.TableRef;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the analyzer knows of column types: learnt from CREATE TABLE / ADD COLUMN in the files it
+ * read (a directory is read in version order), or from the database catalog. Used to tell a
+ * binary-coercible ALTER COLUMN TYPE (varchar widening: no rewrite) from one that rewrites.
+ * One instance per analysis run; not shared between threads.
+ */
+public final class ColumnTypes {
+  private static final Pattern SIZED = Pattern.compile("([a-z ]+?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?");
+  private final Map<TableRef, Map<String, String>> types = new HashMap<>();
+
+  public void remember(TableRef table, String column, String type) {
+    types.computeIfAbsent(table, t -> new HashMap<>()).put(column, normalize(type));
+  }
+
+  public void forgetTable(TableRef table) {
+    types.remove(table);
+  }
+
+  /** The known type, normalized (e.g. {@code varchar(20)}), or null. */
+  public String typeOf(TableRef table, String column) {
+    Map<String, String> columns = types.get(table);
+    return columns == null ? null : columns.get(column);
+  }
+
+  /**
+   * True when PostgreSQL can change the type without touching the rows: same type, varchar/varbit
+   * widening or to unbounded, varchar to text, numeric precision widening with the same scale,
+   * cidr to inet. Unknown current type or a USING clause: false (assume the rewrite).
+   */
+  public boolean isBinaryCoercible(TableRef table, String column, TypeChange change) {
+    String old = typeOf(table, column);
+    if (old == null || change.using() != null) {
+      return false;
+    }
+    String target = normalize(change.newType());
+    if (old.equals(target)) {
+      return true;
+    }
+    Matcher from = SIZED.matcher(old);
+    Matcher to = SIZED.matcher(target);
+    if (!from.matches() || !to.matches()) {
+      return false;
+    }
+    String fromBase = from.group(1).strip();
+    String toBase = to.group(1).strip();
+    if ((fromBase.equals("varchar") || fromBase.equals("text")) && toBase.equals("text")) {
+      return true;
+    }
+    if ((fromBase.equals("varchar") && toBase.equals("varchar"))
+        || (fromBase.equals("varbit") && toBase.equals("varbit"))
+        || (fromBase.equals("text") && toBase.equals("varchar"))) {
+      return to.group(2) == null
+          || (from.group(2) != null && Integer.parseInt(to.group(2)) >= Integer.parseInt(from.group(2)));
+    }
+    if (fromBase.equals("numeric") && toBase.equals("numeric")) {
+      if (to.group(2) == null) {
+        return true;
+      }
+      String fromScale = from.group(3) == null ? "0" : from.group(3);
+      String toScale = to.group(3) == null ? "0" : to.group(3);
+      return from.group(2) != null && fromScale.equals(toScale)
+          && Integer.parseInt(to.group(2)) >= Integer.parseInt(from.group(2));
+    }
+    return fromBase.equals("cidr") && toBase.equals("inet");
+  }
+
+  /** Lower case, single spaces, SQL-standard spellings folded to PostgreSQL's short names. */
+  static String normalize(String type) {
+    String t = type.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replace(" (", "(").strip();
+    t = t.replace("character varying", "varchar").replace("bit varying", "varbit")
+        .replace("decimal", "numeric");
+    return switch (t) {
+      case "int", "int4" -> "integer";
+      case "int8" -> "bigint";
+      case "int2" -> "smallint";
+      case "bool" -> "boolean";
+      default -> t;
+    };
+  }
+}

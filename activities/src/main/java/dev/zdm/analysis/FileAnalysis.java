@@ -1,0 +1,24 @@
+package dev.zdm.analysis;
+
+import java.util.List;
+
+/**
+ * The analysis of one migration file.
+ *
+ * @param file the path as given on the command line (or found in a given directory)
+ * @param error null, or why the file could not be read or parsed ({@code file:line: reason})
+ */
+public record FileAnalysis(
+    String file,
+    boolean safe,
+    RecommendedStrategy recommendedStrategy,
+    String error,
+    List<StatementAnalysis> statements) {
+  public FileAnalysis {
+    statements = List.copyOf(statements);
+  }
+
+  static FileAnalysis unreadable(String file, String error) {
+    return new FileAnalysis(file, false, RecommendedStrategy.NONE, error, List.of());
+  }
+}

@@ -1,0 +1,58 @@
+package dev.zdm.analysis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code zdm analyze --format json}: the stable contract documented in docs/analysis.md. Fields
+ * are written explicitly (not by reflection) so a refactoring cannot change the contract.
+ */
+public final class JsonReportRenderer {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public String render(AnalysisReport report) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode files = root.putArray("files");
+    for (FileAnalysis file : report.files()) {
+      ObjectNode f = files.addObject();
+      f.put("file", file.file());
+      f.put("safe", file.error() == null && file.safe());
+      f.put("recommendedStrategy", file.recommendedStrategy().displayName());
+      f.put("error", file.error());
+      ArrayNode statements = f.putArray("statements");
+      for (StatementAnalysis s : file.statements()) {
+        ObjectNode n = statements.addObject();
+        n.put("line", s.line());
+        n.put("kind", s.kind());
+        ArrayNode tables = n.putArray("tables");
+        s.tables().forEach(tables::add);
+        n.put("lockMode", s.lockMode() == LockMode.NONE ? null : s.lockMode().pgName());
+        n.put("blocksReads", s.blocksReads());
+        n.put("blocksWrites", s.blocksWrites());
+        n.put("rewrite", s.rewrite());
+        n.put("scanUnderLock", s.scanUnderLock());
+        n.put("transactional", s.transactional());
+        n.put("safe", s.safe());
+        n.put("strategy", s.strategy().displayName());
+        n.put("reason", s.reason());
+        n.put("saferSql", s.saferSql());
+        if (s.estimate() == null) {
+          n.putNull("estimatedLockMillis");
+          n.putNull("estimateBasis");
+        } else {
+          n.put("estimatedLockMillis", s.estimate().lockMillis());
+          n.put("estimateBasis", s.estimate().basis());
+        }
+      }
+    }
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package dev.zdm.planning;
+
+import dev.zdm.analysis.Action;
+import dev.zdm.analysis.ActionDetail.DataChange;
+import dev.zdm.analysis.ActionDetail.Index;
+import dev.zdm.analysis.ActionDetail.NewName;
+import dev.zdm.analysis.ActionDetail.TypeChange;
+import dev.zdm.analysis.ColumnDefinition;
+import dev.zdm.analysis.ConstraintDefinition;
+import dev.zdm.analysis.FileAnalysis;
+import dev.zdm.analysis.Finding;
+import dev.zdm.analysis.StatementAnalysis;
+import dev.zdm.error.ErrorCode;
+import dev.zdm.error.ZdmException;
+import dev.zdm.model.TableRef;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
+import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.ExpandContractStep;
+import dev.zdm.model.plan.PlanStep;
+import dev.zdm.model.plan.ProgressiveDmlStep;
+import dev.zdm.postgres.Identifiers;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns an analysed migration into plan steps: safe statements stay direct steps in order, each
+ * unsafe one becomes the step of its recommended strategy. A statement with no safe transformation
+ * is refused (REFUSED, exit 1) with the reason, unless forced, when it runs as a direct step and
+ * the plan carries a warning.
+ */
+final class AutomaticPlanner {
+  private final String sourceName;
+  private final boolean force;
+  private final List<PlanStep> steps = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  AutomaticPlanner(String sourceName, boolean force) {
+    this.sourceName = sourceName;
+    this.force = force;
+  }
+
+  List<PlanStep> steps() {
+    return steps;
+  }
+
+  List<String> warnings() {
+    return warnings;
+  }
+
+  void plan(FileAnalysis analysis) {
+    for (StatementAnalysis statement : analysis.statements()) {
+      planStatement(statement);
+    }
+  }
+
+  private void planStatement(StatementAnalysis statement) {
+    List<Finding> findings = statement.findings();
+    Action first = findings.isEmpty() ? null : findings.get(0).action();
+    if (first != null && findings.size() == 1) {
+      switch (first.kind()) {
+        case TRANSACTION_BEGIN, TRANSACTION_END, SET_LOCK_TIMEOUT -> {
+          warnings.add(sourceName + ":" + statement.line() + ": '" + firstLine(statement.sql())
+              + "' dropped: zdm runs each step in its own transaction with its own lock_timeout");
+          return;
+        }
+        default -> {}
+      }
+    }
+    if (statement.safe()) {
+      steps.add(new DirectStep(statement.line(), statement.sql(), statement.transactional()));
+      return;
+    }
+    if (findings.size() != 1) {
+      refuse(statement, "it makes several changes in one statement, one of them unsafe: split it"
+          + " into one statement per change so each gets its own safe step");
+      return;
+    }
+    String refusal = transform(statement, first);
+    if (refusal != null) {
+      refuse(statement, refusal);
+    }
+  }
+
+  /** Adds the steps for one unsafe action; returns why it cannot, or null. */
+  private String transform(StatementAnalysis statement, Action action) {
+    TableRef table = action.table();
+    int line = statement.line();
+    switch (action.kind()) {
+      case DROP_COLUMN -> steps.add(new ExpandContractStep(table, action.column(), line));
+      case RENAME_COLUMN -> {
+        String newName = ((NewName) action.detail()).newName();
+        steps.add(new DualWriteStep(table, action.column(), newName, null,
+            Identifiers.quote(action.column()), Identifiers.quote(newName),
+            DualWriteStep.Kind.RENAME, line));
+      }
+      case ALTER_COLUMN_TYPE -> {
+        TypeChange change = (TypeChange) action.detail();
+        String shadow = Identifiers.generatedName("", action.column(), "new");
+        String forward = change.using() != null ? change.using()
+            : Identifiers.quote(action.column()) + "::" + change.newType();
+        steps.add(new DualWriteStep(table, action.column(), shadow, change.newType(), forward,
+            null, DualWriteStep.Kind.CHANGE_TYPE, line));
+      }
+      case ADD_COLUMN -> {
+        return addColumn(statement, table, (ColumnDefinition) action.detail());
+      }
+      case SET_NOT_NULL -> steps.add(new ConstraintStep(table,
+          Identifiers.generatedName("", table.name(), action.column(), "not_null"),
+          ConstraintStep.Kind.NOT_NULL, null, action.column(), line));
+      case ADD_CONSTRAINT -> {
+        return addConstraint(statement, table, (ConstraintDefinition) action.detail());
+      }
+      case CREATE_INDEX -> {
+        Index index = (Index) action.detail();
+        String name = index.name() != null ? index.name()
+            : Identifiers.generatedName("", table.name(), "idx");
+        steps.add(new ConcurrentIndexStep(table, name,
+            "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY "
+                + Identifiers.quote(name) + " " + index.definition(),
+            null, null, line));
+      }
+      case REINDEX -> {
+        String what = action.detail() instanceof Index ? "INDEX" : "TABLE";
+        steps.add(new DirectStep(line,
+            "REINDEX " + what + " CONCURRENTLY " + Identifiers.quote(action.table()), false));
+      }
+      case UPDATE, DELETE -> {
+        DataChange change = (DataChange) action.detail();
+        steps.add(new ProgressiveDmlStep(table,
+            action.kind() == dev.zdm.analysis.ActionKind.UPDATE
+                ? ProgressiveDmlStep.Operation.UPDATE : ProgressiveDmlStep.Operation.DELETE,
+            change.setClause(), change.whereClause(),
+            intOption(statement, "batchSize", ProgressiveDmlStep.DEFAULT_BATCH_SIZE),
+            intOption(statement, "delayMs", (int) ProgressiveDmlStep.DEFAULT_DELAY_MS),
+            intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
+            intOption(statement, "rolloutPercentage", 100), line));
+      }
+      case VACUUM_FULL, CLUSTER, SET_TABLESPACE, SET_LOGGED, SET_UNLOGGED -> {
+        if (table == null) {
+          return "it names no table, so there is no copy to build";
+        }
+        steps.add(new BlueGreenStep(table, List.of(statement.sql()), line));
+      }
+      case DROP_TABLE -> {
+        return "dropping a table has no automatic zero-downtime plan yet: rename it aside once no"
+            + " deployed code uses it, then drop it in a later migration";
+      }
+      case TRUNCATE -> {
+        return "TRUNCATE empties the table under ACCESS EXCLUSIVE; write the DELETE you mean and"
+            + " zdm will batch it";
+      }
+      case RENAME_TABLE, SET_SCHEMA -> {
+        return "renaming a table has no automatic plan yet: deploy code that reads both names"
+            + " (a view under the old name), then rename";
+      }
+      default -> {
+        return statement.reason();
+      }
+    }
+    return null;
+  }
+
+  private String addColumn(StatementAnalysis statement, TableRef table, ColumnDefinition column) {
+    int line = statement.line();
+    String t = Identifiers.quote(table);
+    String c = Identifiers.quote(column.name());
+    if (column.identity() || column.generatedStored()) {
+      steps.add(new BlueGreenStep(table, List.of(statement.sql()), line));
+      return null;
+    }
+    if (column.indexed() || column.hasCheck()) {
+      return "the column declares an inline constraint: add the column in one statement and the"
+          + " constraint in another, so each gets its own safe step";
+    }
+    if (column.notNull() && column.defaultExpression() == null) {
+      Object backfill = statement.metadata().get("backfill");
+      if (backfill == null) {
+        return "existing rows need a value for the NOT NULL column " + column.name() + ": give it"
+            + " with a DEFAULT, or with -- @metadata {\"backfill\": \"<expression>\"} before the"
+            + " statement";
+      }
+      steps.add(new DualWriteStep(table, null, column.name(), column.type(), backfill.toString(),
+          null, DualWriteStep.Kind.ADD_NOT_NULL, line));
+      return null;
+    }
+    steps.add(new DirectStep(line, "ALTER TABLE " + t + " ADD COLUMN " + c + " " + column.type(), true));
+    steps.add(new DirectStep(line, "ALTER TABLE " + t + " ALTER COLUMN " + c + " SET DEFAULT "
+        + column.defaultExpression(), true));
+    steps.add(new ProgressiveDmlStep(table, ProgressiveDmlStep.Operation.UPDATE,
+        c + " = " + column.defaultExpression(), c + " IS NULL",
+        intOption(statement, "batchSize", ProgressiveDmlStep.DEFAULT_BATCH_SIZE),
+        intOption(statement, "delayMs", (int) ProgressiveDmlStep.DEFAULT_DELAY_MS),
+        intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
+        100, line));
+    if (column.notNull()) {
+      steps.add(new ConstraintStep(table,
+          Identifiers.generatedName("", table.name(), column.name(), "not_null"),
+          ConstraintStep.Kind.NOT_NULL, null, column.name(), line));
+    }
+    return null;
+  }
+
+  private String addConstraint(
+      StatementAnalysis statement, TableRef table, ConstraintDefinition constraint) {
+    String name = constraint.name() != null ? constraint.name()
+        : Identifiers.generatedName("", table.name(), constraint.type().name().toLowerCase());
+    switch (constraint.type()) {
+      case CHECK, FOREIGN_KEY -> steps.add(new ConstraintStep(table, name,
+          constraint.type() == ConstraintDefinition.Type.CHECK
+              ? ConstraintStep.Kind.CHECK : ConstraintStep.Kind.FOREIGN_KEY,
+          constraint.definition().replaceAll("(?i)\\s+NOT\\s+VALID\\s*$", ""), null,
+          statement.line()));
+      case UNIQUE, PRIMARY_KEY -> {
+        String type = constraint.type() == ConstraintDefinition.Type.UNIQUE ? "UNIQUE" : "PRIMARY KEY";
+        steps.add(new ConcurrentIndexStep(table, name,
+            "CREATE UNIQUE INDEX CONCURRENTLY " + Identifiers.quote(name) + " ON "
+                + Identifiers.quote(table) + " (" + constraint.columns() + ")",
+            name, type, statement.line()));
+      }
+      case EXCLUDE -> steps.add(new BlueGreenStep(table, List.of(statement.sql()), statement.line()));
+    }
+    return null;
+  }
+
+  private void refuse(StatementAnalysis statement, String why) {
+    String message = sourceName + ":" + statement.line() + ": cannot make '"
+        + firstLine(statement.sql()) + "' safe: " + why;
+    if (!force) {
+      throw new ZdmException(ErrorCode.REFUSED, message,
+          "change the statement, or run it as written with --force");
+    }
+    warnings.add(message + " (forced: runs as written)");
+    steps.add(new DirectStep(statement.line(), statement.sql(), statement.transactional()));
+  }
+
+  private static int intOption(StatementAnalysis statement, String key, int fallback) {
+    Object value = statement.metadata().get(key);
+    return value instanceof Number number ? number.intValue() : fallback;
+  }
+
+  private static String firstLine(String sql) {
+    return sql.strip().lines().findFirst().orElse("");
+  }
+}

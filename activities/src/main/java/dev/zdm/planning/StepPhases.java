@@ -1,0 +1,207 @@
+package dev.zdm.planning;
+
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.TableRef;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
+import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.ExpandContractStep;
+import dev.zdm.model.plan.PlanStep;
+import dev.zdm.model.plan.ProgressiveDmlStep;
+import dev.zdm.postgres.Identifiers;
+import java.util.List;
+
+/**
+ * The phases each kind of plan step goes through, with their SQL, gates and compensations, as the
+ * strategy workflows (DESIGN.md, "Strategies") run them. Descriptive: the workflows own execution.
+ */
+final class StepPhases {
+  private final MigrationOptions options;
+
+  StepPhases(MigrationOptions options) {
+    this.options = options;
+  }
+
+  List<PlanPhase> of(PlanStep step) {
+    if (step instanceof DirectStep direct) {
+      return List.of(phase("run", List.of(direct.sql() + (direct.transactional() ? ""
+          : "  -- outside a transaction")), null, List.of()));
+    }
+    if (step instanceof ExpandContractStep drop) {
+      return expandContract(drop);
+    }
+    if (step instanceof DualWriteStep dualWrite) {
+      return dualWrite(dualWrite);
+    }
+    if (step instanceof ProgressiveDmlStep dml) {
+      return progressive(dml);
+    }
+    if (step instanceof ConcurrentIndexStep index) {
+      return concurrentIndex(index);
+    }
+    if (step instanceof ConstraintStep constraint) {
+      return constraint(constraint);
+    }
+    return blueGreen((BlueGreenStep) step);
+  }
+
+  private List<PlanPhase> expandContract(ExpandContractStep step) {
+    String t = Identifiers.quote(step.table());
+    String c = Identifiers.quote(step.column());
+    return List.of(
+        phase("deprecate", List.of(
+            "COMMENT ON COLUMN " + t + "." + c + " IS 'DEPRECATED: will be removed by zdm'",
+            "INSERT INTO _migration_deprecations (table_name, column_name, removal_date) VALUES ("
+                + Identifiers.literal(step.table().displayName()) + ", "
+                + Identifiers.literal(step.column()) + ", now() + interval '"
+                + options.removalAfter().toDays() + " days')"),
+            null,
+            List.of("DELETE FROM _migration_deprecations WHERE table_name = "
+                + Identifiers.literal(step.table().displayName()) + " AND column_name = "
+                + Identifiers.literal(step.column()), "COMMENT ON COLUMN " + t + "." + c + " IS NULL")),
+        phase("wait for deployment", List.of(),
+            "deployment: the version that no longer uses " + step.column() + " (zdm deployed)", List.of()),
+        phase("wait for removal date", List.of(),
+            "time: " + options.removalAfter().toDays() + " days after deprecation", List.of()),
+        phase("approve", List.of(), "approval: zdm approve (the drop is irreversible)", List.of()),
+        phase("archive", List.of("copy the primary key and " + step.column()
+            + " into an archive table, in batches"), null, List.of()),
+        phase("drop", List.of("ALTER TABLE " + t + " DROP COLUMN " + c), null, List.of()));
+  }
+
+  private List<PlanPhase> dualWrite(DualWriteStep step) {
+    String t = Identifiers.quote(step.table());
+    String n = Identifiers.quote(step.newColumn());
+    String type = step.newType() == null ? "<type of " + step.oldColumn() + ">" : step.newType();
+    String trigger = Identifiers.generatedName("zdm_sync_", step.table().name(), step.newColumn());
+    List<PlanPhase> add = List.of(
+        phase("add column", List.of("ALTER TABLE " + t + " ADD COLUMN " + n + " " + type), null,
+            List.of("ALTER TABLE " + t + " DROP COLUMN " + n)),
+        phase("sync trigger", List.of("CREATE FUNCTION " + Identifiers.quote(trigger)
+                + "() RETURNS trigger LANGUAGE plpgsql: on INSERT, and on UPDATE of either column,"
+                + " set NEW." + n + " from " + step.forwardExpression()
+                + (step.backwardExpression() == null ? "" : " and the old column from "
+                    + step.backwardExpression()),
+            "CREATE TRIGGER " + Identifiers.quote(trigger) + " BEFORE INSERT OR UPDATE ON " + t
+                + " FOR EACH ROW EXECUTE FUNCTION " + Identifiers.quote(trigger) + "()"), null,
+            List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+                "DROP FUNCTION " + Identifiers.quote(trigger) + "()")),
+        phase("backfill", List.of("UPDATE " + t + " SET " + n + " = " + step.forwardExpression()
+            + " WHERE <key range> AND " + n + " IS DISTINCT FROM " + step.forwardExpression()
+            + "  -- batches, each its own transaction"), null, List.of()),
+        phase("verify", List.of("SELECT count(*) FROM " + t + " WHERE " + n
+            + " IS DISTINCT FROM " + step.forwardExpression() + "  -- must be 0"), null, List.of()));
+    if (step.kind() == DualWriteStep.Kind.ADD_NOT_NULL) {
+      return concat(add, constraint(new ConstraintStep(step.table(),
+          Identifiers.generatedName("", step.table().name(), step.newColumn(), "not_null"),
+          ConstraintStep.Kind.NOT_NULL, null, step.newColumn(), step.line())));
+    }
+    String o = Identifiers.quote(step.oldColumn());
+    List<String> finish = step.kind() == DualWriteStep.Kind.RENAME
+        ? List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+            "ALTER TABLE " + t + " DROP COLUMN " + o)
+        : List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+            "ALTER TABLE " + t + " DROP COLUMN " + o,
+            "ALTER TABLE " + t + " RENAME COLUMN " + n + " TO " + o);
+    return concat(add, List.of(
+        phase("switch reads", List.of(), "deployment: the version that reads " + step.newColumn(),
+            List.of()),
+        phase("switch writes", List.of(), "deployment: the version that writes only "
+            + step.newColumn(), List.of()),
+        phase("approve", List.of(), "approval: zdm approve (dropping " + step.oldColumn()
+            + " is irreversible)", List.of()),
+        phase("contract", finish, null, List.of())));
+  }
+
+  private List<PlanPhase> progressive(ProgressiveDmlStep step) {
+    String t = Identifiers.quote(step.table());
+    String where = step.whereClause() == null ? "" : " AND (" + step.whereClause() + ")";
+    String sql = step.operation() == ProgressiveDmlStep.Operation.UPDATE
+        ? "UPDATE " + t + " SET " + step.setClause() + " WHERE <pk> >= :from AND <pk> < :to" + where
+        : "DELETE FROM " + t + " WHERE <pk> >= :from AND <pk> < :to" + where;
+    return List.of(phase("batches", List.of(sql + "  -- " + step.batchSize()
+            + " rows per batch, each its own transaction, " + step.delayMs()
+            + " ms pause, progress in _migration_progress"),
+        step.rolloutPercentage() < 100
+            ? "approval: after " + step.rolloutPercentage() + "% of the key range" : null,
+        List.of()),
+        phase("time limit", List.of(), "time: stops after " + step.maxDurationMs() / 1000
+            + " s (resumable)", List.of()));
+  }
+
+  private List<PlanPhase> concurrentIndex(ConcurrentIndexStep step) {
+    String t = Identifiers.quote(step.table());
+    String i = Identifiers.quote(new TableRef(step.table().schema(), step.indexName()));
+    PlanPhase build = phase("build index", List.of(
+            "DROP INDEX CONCURRENTLY IF EXISTS " + i + "  -- only when a failed attempt left it INVALID",
+            step.createIndexSql() + "  -- outside a transaction; progress from"
+                + " pg_stat_progress_create_index"), null,
+        List.of("DROP INDEX CONCURRENTLY IF EXISTS " + i));
+    if (step.constraintName() == null) {
+      return List.of(build);
+    }
+    return List.of(build, phase("attach constraint", List.of("ALTER TABLE " + t
+            + " ADD CONSTRAINT " + Identifiers.quote(step.constraintName()) + " "
+            + step.constraintType() + " USING INDEX " + Identifiers.quote(step.indexName())), null,
+        List.of("ALTER TABLE " + t + " DROP CONSTRAINT " + Identifiers.quote(step.constraintName()))));
+  }
+
+  private List<PlanPhase> constraint(ConstraintStep step) {
+    String t = Identifiers.quote(step.table());
+    String name = Identifiers.quote(step.constraintName());
+    String definition = step.kind() == ConstraintStep.Kind.NOT_NULL
+        ? "CHECK (" + Identifiers.quote(step.column()) + " IS NOT NULL)" : step.definition();
+    List<PlanPhase> phases = List.of(
+        phase("add NOT VALID", List.of("ALTER TABLE " + t + " ADD CONSTRAINT " + name + " "
+            + definition + " NOT VALID"), null,
+            List.of("ALTER TABLE " + t + " DROP CONSTRAINT IF EXISTS " + name)),
+        phase("validate", List.of("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + name
+            + "  -- SHARE UPDATE EXCLUSIVE: reads and writes continue"), null, List.of()));
+    if (step.kind() != ConstraintStep.Kind.NOT_NULL) {
+      return phases;
+    }
+    String c = Identifiers.quote(step.column());
+    return concat(phases, List.of(phase("set not null", List.of(
+            "ALTER TABLE " + t + " ALTER COLUMN " + c + " SET NOT NULL  -- no scan: the check proves it",
+            "ALTER TABLE " + t + " DROP CONSTRAINT " + name), null,
+        List.of("ALTER TABLE " + t + " ALTER COLUMN " + c + " DROP NOT NULL"))));
+  }
+
+  private List<PlanPhase> blueGreen(BlueGreenStep step) {
+    TableRef green = new TableRef(step.table().schema(),
+        Identifiers.generatedName("", step.table().name(), "green"));
+    TableRef old = new TableRef(step.table().schema(),
+        Identifiers.generatedName("", step.table().name(), "old"));
+    String t = Identifiers.quote(step.table());
+    String g = Identifiers.quote(green);
+    return List.of(
+        phase("create green", concat(List.of("CREATE TABLE " + g + " (LIKE " + t
+            + " INCLUDING ALL)"), step.greenChanges().stream()
+            .map(sql -> sql + "  -- applied to " + green.displayName()).toList()), null,
+            List.of("DROP TABLE " + g)),
+        phase("sync", List.of("triggers on " + t + " for INSERT, UPDATE and DELETE keep " + g
+            + " in step"), null, List.of("DROP TRIGGER ... ON " + t)),
+        phase("copy", List.of("INSERT INTO " + g + " SELECT ... FROM " + t
+            + " WHERE <key range> ON CONFLICT DO NOTHING  -- batches"), null, List.of()),
+        phase("verify", List.of("compare counts and checksums of " + t + " and " + g), null,
+            List.of()),
+        phase("switch", List.of("SET lock_timeout = '" + options.lockTimeout().toMillis() + "ms'",
+            "ALTER TABLE " + t + " RENAME TO " + Identifiers.quote(old.name()),
+            "ALTER TABLE " + g + " RENAME TO " + Identifiers.quote(step.table().name())
+                + "  -- both in one short transaction, retried"), null,
+            List.of("swap the names back (reverse sync keeps " + old.displayName() + " current)")),
+        phase("approve", List.of(), "approval: zdm approve (dropping " + old.displayName()
+            + " is irreversible)", List.of()),
+        phase("drop blue", List.of("DROP TABLE " + Identifiers.quote(old)), null, List.of()));
+  }
+
+  private static PlanPhase phase(String name, List<String> sql, String gate, List<String> undo) {
+    return new PlanPhase(name, sql, gate, undo);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

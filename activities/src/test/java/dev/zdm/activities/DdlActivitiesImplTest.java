@@ -1,0 +1,108 @@
+package dev.zdm.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zdm.testing.TestDatabase;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DdlActivitiesImplTest {
+  private TestDatabase db;
+  private DdlActivitiesImpl ddl;
+
+  @BeforeEach
+  void setUp() {
+    db = TestDatabase.create("ddl");
+    db.execute("CREATE TABLE {schema}.items (id bigint PRIMARY KEY, name text, legacy text)");
+    db.execute("INSERT INTO {schema}.items SELECT n, 'n' || n, 'l' || n FROM generate_series(1, 100) n");
+    ddl = new DdlActivitiesImpl(db.target());
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  private DdlStatement statement(String sql, boolean transactional) {
+    return new DdlStatement("m-test", "test statement", sql.replace("{schema}", "\"" + db.schema() + "\""),
+        transactional, Duration.ofMillis(100), Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aHeldLockMakesARetryableLockTimeoutWithABackoffDelay() throws Exception {
+    try (Connection holder = db.connection(); Statement hold = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hold.execute("LOCK TABLE \"" + db.schema() + "\".items IN ACCESS SHARE MODE");
+
+      assertThatThrownBy(() -> ddl.runDdl(statement("ALTER TABLE {schema}.items DROP COLUMN legacy", true)))
+          .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+            assertThat(failure.getType()).isEqualTo(ZdmFailures.LOCK_TIMEOUT);
+            assertThat(failure.isNonRetryable()).isFalse();
+            assertThat(failure.getNextRetryDelay()).isPositive();
+            assertThat(failure.getOriginalMessage()).contains("m-test").contains("lock_timeout 100 ms");
+          });
+      holder.rollback();
+    }
+    assertThat(db.queryLong("SELECT failure_count FROM {schema}._migration_circuit_breakers"))
+        .as("lock timeouts are contention, not faults").isZero();
+    ddl.runDdl(statement("ALTER TABLE {schema}.items DROP COLUMN legacy", true));
+    assertThat(db.queryLong(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + db.schema() + "' AND column_name = 'legacy'"))
+        .isZero();
+  }
+
+  @Test
+  void syntaxErrorsAndMissingObjectsAreRefusedWithoutRetryAndCountOnTheBreaker() {
+    assertThatThrownBy(() -> ddl.runDdl(statement("ALTER TABLE {schema}.items DROP COLUMNN legacy", true)))
+        .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+          assertThat(failure.getType()).isEqualTo(ZdmFailures.SQL_REFUSED);
+          assertThat(failure.isNonRetryable()).isTrue();
+          assertThat(failure.getOriginalMessage()).contains("42601");
+        });
+    assertThatThrownBy(() -> ddl.runDdl(statement("ALTER TABLE {schema}.nothing DROP COLUMN legacy", true)))
+        .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+          assertThat(failure.getType()).isEqualTo(ZdmFailures.SQL_REFUSED);
+          assertThat(failure.getOriginalMessage()).contains("does not exist");
+        });
+    assertThat(db.queryLong("SELECT failure_count FROM {schema}._migration_circuit_breakers")).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentlyNeverRunsInATransactionEvenWhenThePlanSaysSo() {
+    ddl.runDdl(statement("CREATE INDEX CONCURRENTLY items_name ON {schema}.items (name)", true));
+    assertThat(db.queryLong(
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + db.schema() + "' AND indexname = 'items_name'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void sessionTimeoutsDoNotLeakIntoThePooledConnection() throws Exception {
+    ddl.runDdl(statement("CREATE INDEX CONCURRENTLY items_legacy ON {schema}.items (legacy)", false));
+    try (Connection connection = db.target().dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        var row = statement.executeQuery("SELECT current_setting('lock_timeout')")) {
+      row.next();
+      assertThat(row.getString(1)).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void anOpenBreakerStopsEveryStatementUntilReset() {
+    db.execute("UPDATE {schema}._migration_circuit_breakers SET state = 'open'");
+    assertThatThrownBy(() -> ddl.runDdl(statement("SELECT 1", true)))
+        .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+          assertThat(failure.getType()).isEqualTo(ZdmFailures.BREAKER_OPEN);
+          assertThat(failure.isNonRetryable()).isTrue();
+        });
+    assertThat(ddl.breakerClosed("m-test")).isFalse();
+    db.execute("UPDATE {schema}._migration_circuit_breakers SET state = 'closed', failure_count = 0");
+    assertThat(ddl.breakerClosed("m-test")).isTrue();
+    ddl.runDdl(statement("SELECT 1", true));
+  }
+}

@@ -1,0 +1,1 @@
+DELETE FROM events WHERE created_at < now() - interval '90 days';

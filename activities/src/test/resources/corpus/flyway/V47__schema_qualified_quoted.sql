@@ -1,0 +1,1 @@
+CREATE INDEX "IdxCustomerName" ON "Sales"."Customer" ("LastName", "FirstName");

@@ -1,0 +1,1 @@
+CREATE INDEX idx_users_email_lower ON users (lower(email));

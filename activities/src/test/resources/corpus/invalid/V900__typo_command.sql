@@ -1,0 +1,1 @@
+ALTR TABLE users ADD COLUMN x int;

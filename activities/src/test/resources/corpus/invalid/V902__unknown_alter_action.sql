@@ -1,0 +1,1 @@
+ALTER TABLE users ADDD COLUMN x int;

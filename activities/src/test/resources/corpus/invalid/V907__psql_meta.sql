@@ -1,0 +1,2 @@
+\connect app
+ALTER TABLE users ADD COLUMN x int;

@@ -1,0 +1,1 @@
+CREATE TABEL users (id int);

@@ -1,0 +1,2 @@
+-- @metadata {zeroDowntime: true
+ALTER TABLE users ADD COLUMN x int;

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "index_products_on_sku" ON "products" ("sku");

@@ -1,0 +1,1 @@
+UPDATE "products" SET "name" = lower("name") WHERE "name" IS NOT NULL;

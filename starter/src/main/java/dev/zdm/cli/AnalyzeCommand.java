@@ -1,0 +1,67 @@
+package dev.zdm.cli;
+
+import dev.zdm.analysis.AnalysisReport;
+import dev.zdm.analysis.JsonReportRenderer;
+import dev.zdm.analysis.MigrationAnalyzer;
+import dev.zdm.analysis.SarifReportRenderer;
+import dev.zdm.analysis.TextReportRenderer;
+import dev.zdm.error.ZdmException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code zdm analyze}: lock facts and verdicts for migration files; exit 0 safe, 1 unsafe, 2 bad input. */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = "Say what each statement locks, whether it is safe on a live table, and what to do instead.")
+public final class AnalyzeCommand implements Callable<Integer> {
+
+  /** The output formats of {@code --format}. */
+  public enum Format {
+    text,
+    json,
+    sarif
+  }
+
+  @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Migration files or directories (read in version order).")
+  private List<String> inputs;
+
+  @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default: ${DEFAULT-VALUE}).")
+  private Format format;
+
+  @Option(names = "--database-url", description = "JDBC URL for size-based estimates (default: $ZDM_DATABASE_URL).")
+  private String databaseUrl;
+
+  @Spec private CommandSpec spec;
+
+  public AnalyzeCommand() {}
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String url = databaseUrl != null ? databaseUrl : System.getenv("ZDM_DATABASE_URL");
+    try {
+      AnalysisReport report = url == null || url.isBlank()
+          ? new MigrationAnalyzer().analyze(inputs)
+          : DatabaseAnalysis.analyze(url, inputs);
+      out.print(switch (format) {
+        case text -> new TextReportRenderer().render(report);
+        case json -> new JsonReportRenderer().render(report);
+        case sarif -> new SarifReportRenderer().render(report);
+      });
+      out.flush();
+      return report.exitCode();
+    } catch (ZdmException e) {
+      err.println("zdm analyze: " + e.getMessage() + (e.hint() == null ? "" : "\n  " + e.hint()));
+      err.flush();
+      return e.code().exitCode();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.zdm.cli;
+
+import dev.zdm.client.Demo;
+import dev.zdm.client.ZdmClient;
+import dev.zdm.dev.DevOptions;
+import dev.zdm.dev.DevStack;
+import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporal.TemporalConnection;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code zdm dev}: Temporal + PostgreSQL + a worker on this machine, with no installs. */
+@Command(name = "dev", description = "Run a local stack: Temporal, PostgreSQL and a worker.")
+class DevCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--demo", description = "Run the expand-contract demo on a 100,000-row table, then exit.")
+  boolean demo;
+
+  @Option(names = "--no-worker", description = "Start only Temporal and PostgreSQL; run workers as `zdm worker`.")
+  boolean noWorker;
+
+  @Option(names = "--temporal-port", defaultValue = "7233", description = "Temporal's port (default ${DEFAULT-VALUE}).")
+  int temporalPort;
+
+  @Option(names = "--temporal-db", paramLabel = "FILE", description = "With a temporal binary: keep its state in FILE.")
+  String temporalDatabaseFile;
+
+  @Option(names = "--allow-download", description = "Let the Temporal SDK download the Temporal CLI when none is found.")
+  boolean allowDownload;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve the worker's Prometheus metrics at :PORT/metrics.")
+  Integer metricsPort;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    LogLevels.forLongRunningProcess();
+    PrintWriter out = spec.commandLine().getOut();
+    DevOptions options = new DevOptions(
+        temporalPort, temporalDatabaseFile, allowDownload, demo || !noWorker, metricsPort);
+    DevStack stack = DevStack.start(options, System.getenv(), line -> {
+      out.println(line);
+      out.flush();
+    });
+    if (demo) {
+      try (stack;
+          ZdmClient client = new ZdmClient(
+              TemporalConnection.open(TemporalConfig.fromEnvironment(System.getenv()).withAddress(stack.temporal().address())),
+              stack.temporal().webUi())) {
+        boolean ok = new Demo(stack.postgres().config(), client, line -> {
+          out.println(line);
+          out.flush();
+        }).run();
+        out.println(ok ? "\nDemo done: the column was dropped without blocking the table, and its data is archived."
+            : "\nDemo FAILED: see the messages above.");
+        out.flush();
+        return ok ? 0 : 1;
+      }
+    }
+    out.println();
+    out.println("Point other zdm commands at this stack:");
+    out.println("  export TEMPORAL_ADDRESS=" + stack.temporal().address());
+    out.println("  export ZDM_DATABASE_URL='" + stack.postgres().config().safeUrl() + "'");
+    if (stack.temporal().webUi() != null) {
+      out.println("  export ZDM_WEB_UI=" + stack.temporal().webUi() + "   # the Temporal Web UI");
+    }
+    if (noWorker) {
+      out.println("Then start workers:  zdm worker");
+    }
+    out.println("Then: zdm start FILE --strategy expand-contract; zdm list; zdm status ID. Ctrl-C stops the stack.");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stack.close();
+      stopped.countDown();
+    }, "zdm-dev-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.zdm.cli;
+
+import dev.zdm.client.HumanDuration;
+import dev.zdm.client.MigrationFiles;
+import dev.zdm.client.StartResult;
+import dev.zdm.client.ZdmClient;
+import dev.zdm.error.ZdmException;
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.Outcome;
+import dev.zdm.model.Strategy;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code zdm start FILE}: plans the migration on a worker and starts its workflow. */
+@Command(name = "start", description = "Start a migration from a SQL file as a Temporal workflow.")
+class StartCommand extends TemporalCommand {
+  @Parameters(index = "0", paramLabel = "FILE", description = "The migration's SQL file.")
+  Path file;
+
+  @Option(names = "--strategy", paramLabel = "S", description = "expand-contract, dual-write, progressive, blue-green or feature-flag.")
+  String strategy;
+
+  @Option(names = "--id", description = "Migration id (default: the file name without .sql).")
+  String id;
+
+  @Option(names = "--wait", description = "Wait until the migration ends; exit 1 if it fails.")
+  boolean waitForEnd;
+
+  @Option(names = "--removal-after", paramLabel = "DURATION", description = "How long a deprecated column stays before it may be dropped (default 30d).")
+  String removalAfter;
+
+  @Option(names = "--lock-timeout", paramLabel = "DURATION", description = "lock_timeout of every statement zdm runs (default 200ms).")
+  String lockTimeout;
+
+  @Option(names = "--statement-timeout", paramLabel = "DURATION", description = "statement_timeout of schema changes (default 60s).")
+  String statementTimeout;
+
+  @Option(names = "--no-approval", description = "Do not wait for `zdm approve` before irreversible steps.")
+  boolean noApproval;
+
+  @Option(names = "--force", description = "Run even a plan zdm cannot make safe.")
+  boolean force;
+
+  @Override
+  int run(ZdmClient client) {
+    MigrationOptions options;
+    try {
+      options =
+          new MigrationOptions(
+              removalAfter == null ? null : HumanDuration.parse(removalAfter),
+              lockTimeout == null ? null : HumanDuration.parse(lockTimeout),
+              statementTimeout == null ? null : HumanDuration.parse(statementTimeout),
+              !noApproval,
+              force);
+    } catch (IllegalArgumentException e) {
+      throw ZdmException.badInput(e.getMessage());
+    }
+    Strategy chosen;
+    try {
+      chosen = strategy == null ? null : Strategy.fromCliName(strategy);
+    } catch (IllegalArgumentException e) {
+      throw ZdmException.badInput(e.getMessage());
+    }
+    MigrationRequest request = MigrationFiles.load(file, id, chosen, options);
+    StartResult result = client.start(request, waitForEnd);
+    Output.print(out(), json(), result, TextViews::started);
+    return result.result() != null && result.result().outcome() == Outcome.ROLLED_BACK ? 1 : 0;
+  }
+}

@@ -1,0 +1,344 @@
+package dev.zdm.client;
+
+import dev.zdm.activities.ZdmFailures;
+import dev.zdm.error.ErrorCode;
+import dev.zdm.error.ZdmException;
+import dev.zdm.migration.MigrationWorkflow;
+import dev.zdm.model.ApprovalRequest;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.RollbackRequest;
+import dev.zdm.model.plan.Plan;
+import dev.zdm.temporal.ExecutionStates;
+import dev.zdm.temporal.MigrationLister;
+import dev.zdm.temporal.MigrationSummary;
+import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporal.ZdmNames;
+import dev.zdm.temporal.ZdmSearchAttributes;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowQueryException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The operations behind the {@code zdm} commands, each returning a plain result: the CLI only
+ * renders them. Every call addresses the parent migration workflow by migration id.
+ */
+public final class ZdmClient implements AutoCloseable {
+  private final TemporalConnection connection;
+  private final String webUiBase;
+
+  public ZdmClient(TemporalConnection connection, String webUiBase) {
+    this.connection = connection;
+    this.webUiBase = webUiBase;
+  }
+
+  public StartResult start(MigrationRequest request, boolean waitForResult) {
+    String workflowId = ZdmNames.workflowId(request.migrationId());
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(connection.config().taskQueue())
+            .setStaticSummary(
+                "zdm migration " + request.migrationId() + ": " + request.sourceName()
+                    + (request.strategy() == null ? "" : " (" + request.strategy().cliName() + ")"))
+            .setTypedSearchAttributes(
+                SearchAttributes.newBuilder()
+                    .set(ZdmSearchAttributes.MIGRATION_ID, request.migrationId())
+                    .set(ZdmSearchAttributes.STRATEGY,
+                        request.strategy() == null ? "auto" : request.strategy().cliName())
+                    .set(ZdmSearchAttributes.PHASE, "starting")
+                    .set(ZdmSearchAttributes.WAITING_FOR, ZdmSearchAttributes.NOTHING)
+                    .build())
+            .build();
+    MigrationWorkflow workflow = client().newWorkflowStub(MigrationWorkflow.class, options);
+    WorkflowExecution execution;
+    try {
+      execution = WorkflowClient.start(workflow::run, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new ZdmException(
+          ErrorCode.REFUSED,
+          "Migration " + request.migrationId() + " is already running as workflow " + workflowId
+              + " (run " + e.getExecution().getRunId() + ").",
+          "Watch it with `zdm status " + request.migrationId() + "`, or start this one with another --id.");
+    } catch (RuntimeException e) {
+      throw translate(request.migrationId(), e);
+    }
+    Plan plan;
+    try {
+      plan = client().newWorkflowStub(MigrationWorkflow.class, workflowId).awaitPlan();
+    } catch (WorkflowUpdateException e) {
+      boolean badInput = ZdmFailures.INVALID_MIGRATION.equals(failureType(e));
+      throw new ZdmException(
+          badInput ? ErrorCode.BAD_INPUT : ErrorCode.REFUSED,
+          "Migration " + request.migrationId() + " was refused: " + rootMessage(e),
+          "Nothing in the database was changed; fix the file and start it again.");
+    } catch (RuntimeException e) {
+      throw translate(request.migrationId(), e);
+    }
+    MigrationResult result = waitForResult ? awaitResult(request.migrationId()) : null;
+    return new StartResult(
+        request.migrationId(), workflowId, execution.getRunId(), webUi(workflowId), plan, result);
+  }
+
+  /** Blocks until the migration ends; a failed migration becomes MIGRATION_FAILED. */
+  public MigrationResult awaitResult(String id) {
+    String workflowId = ZdmNames.workflowId(id);
+    try {
+      return client().newUntypedWorkflowStub(workflowId).getResult(MigrationResult.class);
+    } catch (WorkflowFailedException e) {
+      throw new ZdmException(
+          ErrorCode.MIGRATION_FAILED,
+          "Migration " + ZdmNames.migrationId(id) + " failed: " + rootMessage(e),
+          "See `zdm status " + ZdmNames.migrationId(id) + "` for the steps done and undone.");
+    } catch (RuntimeException e) {
+      throw translate(id, e);
+    }
+  }
+
+  public MigrationView status(String id) {
+    String migrationId = ZdmNames.migrationId(id);
+    String workflowId = ZdmNames.workflowId(id);
+    DescribeWorkflowExecutionResponse described = describe(migrationId, workflowId);
+    var info = described.getWorkflowExecutionInfo();
+    String state = ExecutionStates.name(info.getStatus());
+    MigrationStatus status = queryStatus(workflowId);
+    String retrying = retrying(described);
+    if (retrying == null && status != null && !workflowId.equals(status.activeWorkflowId())) {
+      try {
+        retrying = retrying(describe(migrationId, status.activeWorkflowId()));
+      } catch (ZdmException childGone) {
+        retrying = null;
+      }
+    }
+    String failure = "FAILED".equals(state) || "TIMED_OUT".equals(state) ? failureOf(workflowId) : null;
+    var attributes = info.getSearchAttributes();
+    return new MigrationView(
+        migrationId,
+        workflowId,
+        info.getExecution().getRunId(),
+        status != null ? status.strategy() : MigrationLister.keyword(attributes, ZdmSearchAttributes.STRATEGY.getName()),
+        status != null ? status.table() : MigrationLister.keyword(attributes, ZdmSearchAttributes.TABLE.getName()),
+        state,
+        status != null ? status.phase() : MigrationLister.keyword(attributes, ZdmSearchAttributes.PHASE.getName()),
+        status != null ? status.waitingFor() : MigrationLister.keyword(attributes, ZdmSearchAttributes.WAITING_FOR.getName()),
+        status != null ? status.message() : null,
+        status != null && "RUNNING".equals(state) && status.rollbackPossible(),
+        status != null ? status.activeWorkflowId() : workflowId,
+        info.hasStartTime() ? toInstant(info.getStartTime()) : null,
+        info.hasCloseTime() ? toInstant(info.getCloseTime()) : null,
+        status != null ? status.steps() : List.of(),
+        status != null ? status.progress() : null,
+        failure,
+        retrying);
+  }
+
+  public List<MigrationSummary> list(boolean includeClosed) {
+    try {
+      return new MigrationLister(connection.service(), connection.config().namespace()).list(includeClosed);
+    } catch (RuntimeException e) {
+      throw translate(null, e);
+    }
+  }
+
+  public ControlResult deployed(String id, String version, String stage) {
+    String migrationId = ZdmNames.migrationId(id);
+    ensureRunning(migrationId);
+    signal(migrationId, "deployed", new DeploymentSignal(version, stage));
+    return new ControlResult(migrationId, ZdmNames.workflowId(id), "deployed",
+        "Deployment of version " + version + (stage == null ? "" : " (" + stage + ")") + " recorded.");
+  }
+
+  public ControlResult approve(String id, ApprovalRequest approval) {
+    return update(id, "approve", workflow -> workflow.approve(approval));
+  }
+
+  public ControlResult rollback(String id, RollbackRequest rollback) {
+    return update(id, "rollback", workflow -> workflow.rollback(rollback));
+  }
+
+  /** An Update on the parent: its validator's refusal becomes REFUSED with the reason. */
+  private ControlResult update(
+      String id, String action, java.util.function.Function<MigrationWorkflow, String> call) {
+    String migrationId = ZdmNames.migrationId(id);
+    String workflowId = ZdmNames.workflowId(id);
+    try {
+      String answer = call.apply(client().newWorkflowStub(MigrationWorkflow.class, workflowId));
+      return new ControlResult(migrationId, workflowId, action, answer);
+    } catch (WorkflowUpdateException e) {
+      throw new ZdmException(ErrorCode.REFUSED, rootMessage(e), "See `zdm status " + migrationId + "`.");
+    } catch (WorkflowNotFoundException e) {
+      // Closed workflows take no Updates: say it has ended (1), or that there is no such one (2).
+      ensureRunning(migrationId);
+      throw translate(migrationId, e);
+    } catch (RuntimeException e) {
+      throw translate(migrationId, e);
+    }
+  }
+
+  /** Sends a fire-and-forget control signal (pause, resume, throttle, breakerReset). */
+  public ControlResult control(String id, String signalName, Object argument, String message) {
+    String migrationId = ZdmNames.migrationId(id);
+    ensureRunning(migrationId);
+    signal(migrationId, signalName, argument);
+    return new ControlResult(migrationId, ZdmNames.workflowId(id), signalName, message);
+  }
+
+  private void signal(String migrationId, String signalName, Object argument) {
+    WorkflowStub stub = client().newUntypedWorkflowStub(ZdmNames.workflowId(migrationId));
+    try {
+      if (argument == null) {
+        stub.signal(signalName);
+      } else {
+        stub.signal(signalName, argument);
+      }
+    } catch (RuntimeException e) {
+      throw translate(migrationId, e);
+    }
+  }
+
+  private void ensureRunning(String migrationId) {
+    DescribeWorkflowExecutionResponse described = describe(migrationId, ZdmNames.workflowId(migrationId));
+    String state = ExecutionStates.name(described.getWorkflowExecutionInfo().getStatus());
+    if (!"RUNNING".equals(state)) {
+      throw new ZdmException(
+          ErrorCode.REFUSED,
+          "Migration " + migrationId + " has already ended (" + state + ").",
+          "See `zdm status " + migrationId + "`.");
+    }
+  }
+
+  private DescribeWorkflowExecutionResponse describe(String migrationId, String workflowId) {
+    try {
+      return connection.service().blockingStub().describeWorkflowExecution(
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(connection.config().namespace())
+              .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+              .build());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        throw unknown(migrationId);
+      }
+      throw translate(migrationId, e);
+    }
+  }
+
+  private MigrationStatus queryStatus(String workflowId) {
+    try {
+      return client().newWorkflowStub(MigrationWorkflow.class, workflowId).status();
+    } catch (WorkflowQueryException | WorkflowNotFoundException e) {
+      return null;
+    } catch (RuntimeException e) {
+      if (TemporalConnection.isUnreachable(e)) {
+        throw TemporalConnection.unreachable(connection.config(), e);
+      }
+      // No worker to answer (closed workflow with workers gone): fall back to search attributes.
+      return null;
+    }
+  }
+
+  private String failureOf(String workflowId) {
+    try {
+      client().newUntypedWorkflowStub(workflowId).getResult(1, java.util.concurrent.TimeUnit.SECONDS, Object.class);
+      return null;
+    } catch (WorkflowFailedException e) {
+      return rootMessage(e);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static String retrying(DescribeWorkflowExecutionResponse described) {
+    for (PendingActivityInfo activity : described.getPendingActivitiesList()) {
+      if (activity.getAttempt() > 1 && activity.hasLastFailure()) {
+        return activity.getActivityType().getName() + " attempt " + activity.getAttempt() + ": "
+            + activity.getLastFailure().getMessage();
+      }
+    }
+    return null;
+  }
+
+  private RuntimeException translate(String migrationId, RuntimeException e) {
+    if (e instanceof ZdmException) {
+      return e;
+    }
+    if (TemporalConnection.isUnreachable(e)) {
+      return TemporalConnection.unreachable(connection.config(), e);
+    }
+    if (e instanceof WorkflowNotFoundException
+        || (e instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND)) {
+      return unknown(migrationId);
+    }
+    if (e instanceof WorkflowException workflowException) {
+      return new ZdmException(ErrorCode.MIGRATION_FAILED, rootMessage(workflowException), null, e);
+    }
+    return e;
+  }
+
+  private ZdmException unknown(String migrationId) {
+    return new ZdmException(
+        ErrorCode.BAD_INPUT,
+        "No migration " + migrationId + " (workflow " + ZdmNames.workflowId(migrationId) + ") in namespace "
+            + connection.config().namespace() + " at " + connection.config().address() + ".",
+        "Run `zdm list --all` to see the migrations there.");
+  }
+
+  private static String failureType(Throwable failure) {
+    String type = null;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure application) {
+        type = application.getType();
+      }
+    }
+    return type;
+  }
+
+  /** The innermost failure message: the cause a person can act on. */
+  static String rootMessage(Throwable failure) {
+    String message = failure.getMessage();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure application) {
+        message = application.getOriginalMessage();
+      } else if (t instanceof TemporalFailure temporal) {
+        message = temporal.getOriginalMessage();
+      }
+    }
+    return message;
+  }
+
+  private String webUi(String workflowId) {
+    return webUiBase == null
+        ? null
+        : webUiBase + "/namespaces/" + connection.config().namespace() + "/workflows/" + workflowId;
+  }
+
+  private WorkflowClient client() {
+    return connection.client();
+  }
+
+  private static Instant toInstant(com.google.protobuf.Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.zdm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class AnalyzeCommandTest {
+  @TempDir Path dir;
+
+  private int run(Object command, StringWriter out, String... args) {
+    CommandLine line = new CommandLine(command);
+    line.setOut(new PrintWriter(out));
+    line.setErr(new PrintWriter(new StringWriter()));
+    return line.execute(args);
+  }
+
+  @Test
+  void exitCodesAreZeroSafeOneUnsafeTwoBadInput() throws Exception {
+    Path safe = Files.writeString(dir.resolve("V1__safe.sql"), "ALTER TABLE t ADD COLUMN c int;");
+    Path unsafe = Files.writeString(dir.resolve("V2__unsafe.sql"), "CREATE INDEX i ON t (c);");
+    Path bad = Files.writeString(dir.resolve("V3__bad.sql"), "ALTR TABLE t;");
+    assertThat(run(new AnalyzeCommand(), new StringWriter(), safe.toString())).isZero();
+    assertThat(run(new AnalyzeCommand(), new StringWriter(), unsafe.toString())).isEqualTo(1);
+    assertThat(run(new AnalyzeCommand(), new StringWriter(), bad.toString())).isEqualTo(2);
+  }
+
+  @Test
+  void jsonFormatFollowsTheContract() throws Exception {
+    Path unsafe = Files.writeString(dir.resolve("V2__unsafe.sql"), "CREATE INDEX i ON t (c);");
+    StringWriter out = new StringWriter();
+    run(new AnalyzeCommand(), out, "--format", "json", unsafe.toString());
+    var file = new ObjectMapper().readTree(out.toString()).get("files").get(0);
+    assertThat(file.get("file").asText()).isEqualTo(unsafe.toString());
+    assertThat(file.get("recommendedStrategy").asText()).isEqualTo("concurrent-index");
+    var statement = file.get("statements").get(0);
+    assertThat(statement.get("lockMode").asText()).isEqualTo("ShareLock");
+    assertThat(statement.get("blocksWrites").asBoolean()).isTrue();
+  }
+
+  @Test
+  void planPrintsPhasesAndRefusesWithExitOne() throws Exception {
+    Path file = Files.writeString(dir.resolve("V4__idx.sql"), "CREATE INDEX i ON t (c);");
+    StringWriter out = new StringWriter();
+    assertThat(run(new PlanCommand(), out, file.toString())).isZero();
+    assertThat(out.toString()).contains("CREATE INDEX CONCURRENTLY");
+    Path drop = Files.writeString(dir.resolve("V5__drop.sql"), "DROP TABLE t;");
+    assertThat(run(new PlanCommand(), new StringWriter(), drop.toString())).isEqualTo(1);
+  }
+}

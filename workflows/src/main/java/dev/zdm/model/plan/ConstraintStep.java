@@ -1,0 +1,39 @@
+package dev.zdm.model.plan;
+
+import dev.zdm.model.Strategy;
+
+import dev.zdm.model.TableRef;
+
+/**
+ * Add a constraint without a long lock: ADD ... NOT VALID (brief), then VALIDATE CONSTRAINT
+ * (SHARE UPDATE EXCLUSIVE, reads and writes go on). For NOT_NULL: a CHECK (col IS NOT NULL) is
+ * added and validated, SET NOT NULL then needs no scan, and the check is dropped.
+ *
+ * @param definition the constraint as written without NOT VALID, e.g. {@code CHECK (price > 0)};
+ *     for NOT_NULL, null
+ * @param column for NOT_NULL, the column; else null
+ */
+public record ConstraintStep(
+    TableRef table, String constraintName, Kind kind, String definition, String column, int line)
+    implements PlanStep {
+
+  /** What the constraint is. */
+  public enum Kind {
+    CHECK,
+    FOREIGN_KEY,
+    NOT_NULL
+  }
+
+  @Override
+  public Strategy strategy() {
+    return Strategy.PROGRESSIVE;
+  }
+
+  @Override
+  public String describe() {
+    return kind == Kind.NOT_NULL
+        ? "set " + table.displayName() + "." + column + " NOT NULL via a validated check"
+        : "add constraint " + constraintName + " on " + table.displayName()
+            + " (NOT VALID, then VALIDATE)";
+  }
+}

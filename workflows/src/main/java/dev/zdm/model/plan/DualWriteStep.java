@@ -1,0 +1,54 @@
+package dev.zdm.model.plan;
+
+import dev.zdm.model.Strategy;
+
+import dev.zdm.model.TableRef;
+
+/**
+ * Change a column without breaking the running application: add the new column, keep old and new
+ * in sync with a PL/pgSQL trigger both ways, backfill in batches, verify, wait for the deployments
+ * that switch reads and then writes, approve, then drop the trigger and the old column.
+ *
+ * @param oldColumn the column as it is (for ADD_NOT_NULL: null)
+ * @param newColumn the column as it will be
+ * @param newType the new column's type
+ * @param forwardExpression computes the new value from a row, e.g. {@code "price"::numeric(12,2)};
+ *     for ADD_NOT_NULL, the backfill value
+ * @param backwardExpression computes the old value from the new one (null when not needed)
+ * @param line the line of the statement in the migration file
+ */
+public record DualWriteStep(
+    TableRef table,
+    String oldColumn,
+    String newColumn,
+    String newType,
+    String forwardExpression,
+    String backwardExpression,
+    Kind kind,
+    int line)
+    implements PlanStep {
+
+  /** Which change the dual-write carries out. */
+  public enum Kind {
+    RENAME,
+    CHANGE_TYPE,
+    ADD_NOT_NULL
+  }
+
+  @Override
+  public Strategy strategy() {
+    return Strategy.DUAL_WRITE;
+  }
+
+  @Override
+  public String describe() {
+    return switch (kind) {
+      case RENAME -> "rename column " + table.displayName() + "." + oldColumn + " to " + newColumn
+          + " (dual-write)";
+      case CHANGE_TYPE -> "change type of " + table.displayName() + "." + oldColumn + " to "
+          + newType + " (dual-write)";
+      case ADD_NOT_NULL -> "add NOT NULL column " + table.displayName() + "." + newColumn
+          + " (dual-write)";
+    };
+  }
+}
