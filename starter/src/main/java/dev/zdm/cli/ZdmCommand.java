@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
       ApproveCommand.class,
       RollbackCommand.class,
       BreakerCommand.class,
+      PauseCommand.class,
+      ResumeCommand.class,
+      ThrottleCommand.class,
+      WatchCommand.class,
       AnalyzeCommand.class,
       PlanCommand.class,
     })

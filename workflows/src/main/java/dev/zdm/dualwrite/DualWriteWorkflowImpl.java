@@ -1,7 +1,5 @@
 package dev.zdm.dualwrite;
 
-import dev.zdm.activities.DdlActivities;
-import dev.zdm.backfill.BackfillActivities;
 import dev.zdm.backfill.BackfillDriver;
 import dev.zdm.backfill.BackfillRequest;
 import dev.zdm.backfill.Verification;
@@ -33,12 +31,6 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.ddl());
   private final DualWriteActivities longActivities =
       Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.data());
-  private final BackfillActivities backfill =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
-  private final BackfillActivities backfillLedger =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
-  private final DdlActivities ddl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
 
 
   @Override
@@ -130,11 +122,10 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       board.phase("completed", request.describe() + " done.");
       return new MigrationResult(id, Outcome.COMPLETED, request.describe() + " done.", board.steps());
     } catch (CanceledFailure canceled) {
-      Workflow.newDetachedCancellationScope(() -> undo.undo("canceled", "dual-write removed")).run();
+      undo.canceled("dual-write removed");
       throw canceled;
     } catch (TemporalFailure failure) {
-      board.stepFailed(board.phase(), failure.getMessage());
-      undo.undo("failed", "dual-write removed; the old column is as it was");
+      undo.failed(failure, "dual-write removed; the old column is as it was");
       throw failure;
     }
   }

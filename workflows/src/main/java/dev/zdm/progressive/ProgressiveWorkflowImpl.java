@@ -1,7 +1,5 @@
 package dev.zdm.progressive;
 
-import dev.zdm.activities.DdlActivities;
-import dev.zdm.backfill.BackfillActivities;
 import dev.zdm.backfill.BackfillDriver;
 import dev.zdm.backfill.BackfillRequest;
 import dev.zdm.backfill.BatchChange;
@@ -44,12 +42,6 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
       Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.ddl());
   private final ProgressiveActivities longActivities =
       Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.data());
-  private final BackfillActivities backfill =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
-  private final BackfillActivities backfillLedger =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
-  private final DdlActivities ddl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
 
   private BreakerGuard guard;
   private Compensations undo;
@@ -78,11 +70,10 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
       }
       return changeRows(request, driver);
     } catch (CanceledFailure canceled) {
-      Workflow.newDetachedCancellationScope(() -> undo.undo("canceled", "schema steps undone")).run();
+      undo.canceled("schema steps undone");
       throw canceled;
     } catch (TemporalFailure failure) {
-      board.stepFailed(board.phase(), failure.getMessage());
-      undo.undo("failed", "schema steps undone");
+      undo.failed(failure, "schema steps undone");
       throw failure;
     }
   }

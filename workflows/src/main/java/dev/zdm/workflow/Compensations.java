@@ -3,7 +3,9 @@ package dev.zdm.workflow;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Saga;
+import io.temporal.workflow.Workflow;
 
 /**
  * A strategy's undo list (a Saga run one step at a time, continuing past a failed undo) and the
@@ -34,6 +36,17 @@ public final class Compensations {
     board.stepCompensated("rollback", detail);
     board.rollbackPossible(false);
     board.phase(endPhase, null);
+  }
+
+  /** A step failed: record it and undo, so nothing half-done stays behind. */
+  public void failed(TemporalFailure failure, String detail) {
+    board.stepFailed(board.phase(), failure.getMessage());
+    undo("failed", detail);
+  }
+
+  /** The workflow was canceled: undo in a scope the cancellation cannot interrupt. */
+  public void canceled(String detail) {
+    Workflow.newDetachedCancellationScope(() -> undo("canceled", detail)).run();
   }
 
   /** Undoes everything for a rollback request and returns the rolled-back result. */

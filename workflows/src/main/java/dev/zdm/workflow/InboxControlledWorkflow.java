@@ -1,17 +1,30 @@
 package dev.zdm.workflow;
 
+import dev.zdm.activities.DdlActivities;
+import dev.zdm.backfill.BackfillActivities;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.ThrottleRequest;
+import io.temporal.workflow.Workflow;
 
 /**
- * The control half of a strategy workflow whose signals all go to a {@link ControlInbox}: the
- * strategy's own class then holds only its steps. The subclass creates the board when it starts.
+ * The shared half of a strategy workflow that moves rows with the backfill engine: its signals
+ * all go to a {@link ControlInbox}, and it has the engine's and the DDL runner's activity stubs.
+ * The strategy's own class then holds only its steps. The subclass creates the board when it
+ * starts.
  */
 public abstract class InboxControlledWorkflow implements StrategyWorkflowControls {
   protected final ControlInbox inbox = new ControlInbox();
+  protected final DdlActivities ddl =
+      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+  /** Verification: long, heartbeating. */
+  protected final BackfillActivities backfill =
+      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
+  /** Ledger bookkeeping: short. */
+  protected final BackfillActivities backfillLedger =
+      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
   protected StatusBoard board;
 
   @Override

@@ -1,0 +1,47 @@
+package dev.zdm.cli;
+
+import dev.zdm.backfill.BatchSettings;
+import dev.zdm.client.ZdmClient;
+import dev.zdm.error.ZdmException;
+import dev.zdm.model.ThrottleRequest;
+import dev.zdm.workflow.StrategyWorkflowControls;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code zdm throttle ID --batch-size N --delay-ms N}: live batch settings, from the next batch on. */
+@Command(name = "throttle", description = "Change a running backfill's batch size and delay from its next batch on.")
+class ThrottleCommand extends TemporalCommand {
+  @Parameters(index = "0", paramLabel = "ID", description = "Migration id.")
+  String id;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Rows per batch (pins the size; adaptive sizing stops).")
+  Integer batchSize;
+
+  @Option(names = "--delay-ms", paramLabel = "N", description = "Pause between batches, in milliseconds.")
+  Integer delayMs;
+
+  @Override
+  int run(ZdmClient client) {
+    if (batchSize == null && delayMs == null) {
+      throw ZdmException.badInput("give --batch-size, --delay-ms or both");
+    }
+    try {
+      // Checked here with the engine's own limits: the workflow ignores a bad value it is sent.
+      if (batchSize != null) {
+        BatchSettings.checkBatchSize("--batch-size", batchSize);
+      }
+      if (delayMs != null) {
+        BatchSettings.checkDelay("--delay-ms", delayMs);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ZdmException.badInput(e.getMessage());
+    }
+    Output.print(out(), json(),
+        client.control(id, StrategyWorkflowControls.THROTTLE, new ThrottleRequest(batchSize, delayMs),
+            "Throttle sent: " + (batchSize == null ? "" : "batch size " + batchSize + " ")
+                + (delayMs == null ? "" : "delay " + delayMs + " ms ") + "from the next batch."),
+        TextViews::control);
+    return 0;
+  }
+}
