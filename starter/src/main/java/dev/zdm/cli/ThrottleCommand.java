@@ -21,13 +21,14 @@ class ThrottleCommand extends TemporalCommand {
   @Option(names = "--delay-ms", paramLabel = "N", description = "Pause between batches, in milliseconds.")
   Integer delayMs;
 
+  /** Bad values are refused before any connection is made (exit 2, not "unreachable"). */
   @Override
-  int run(ZdmClient client) {
+  public Integer call() {
     if (batchSize == null && delayMs == null) {
       throw ZdmException.badInput("give --batch-size, --delay-ms or both");
     }
     try {
-      // Checked here with the engine's own limits: the workflow ignores a bad value it is sent.
+      // The engine's own limits: the workflow ignores a bad value it is sent.
       if (batchSize != null) {
         BatchSettings.checkBatchSize("--batch-size", batchSize);
       }
@@ -37,6 +38,11 @@ class ThrottleCommand extends TemporalCommand {
     } catch (IllegalArgumentException e) {
       throw ZdmException.badInput(e.getMessage());
     }
+    return super.call();
+  }
+
+  @Override
+  int run(ZdmClient client) {
     Output.print(out(), json(),
         client.control(id, StrategyWorkflowControls.THROTTLE, new ThrottleRequest(batchSize, delayMs),
             "Throttle sent: " + (batchSize == null ? "" : "batch size " + batchSize + " ")
