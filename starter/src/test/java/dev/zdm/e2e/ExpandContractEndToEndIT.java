@@ -168,9 +168,9 @@ class ExpandContractEndToEndIT {
     ZdmProcess.Result list = zdm("list", "--all", "--json");
     assertThat(list.exitCode()).as(list.toString()).isZero();
     JsonNode listed = null;
-    for (JsonNode migration : JSON.readTree(list.stdout())) {
-      if ("e2e-drop".equals(migration.path("id").asText())) {
-        listed = migration;
+    for (JsonNode entry : JSON.readTree(list.stdout())) {
+      if ("e2e-drop".equals(entry.path("id").asText())) {
+        listed = entry;
       }
     }
     assertThat(listed).as(list.stdout()).isNotNull();
