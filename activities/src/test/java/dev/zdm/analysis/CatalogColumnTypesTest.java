@@ -6,12 +6,10 @@ import dev.zdm.postgres.Identifiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,26 +33,18 @@ class CatalogColumnTypesTest {
       SELECT g, 'n' || g, 'x', g, now(), 'abcd' FROM generate_series(1, 100) g;
       """;
 
+  private ScratchSchema scratch;
   private Connection connection;
-  private String schema;
 
   @BeforeEach
   void createSchema() throws SQLException {
-    connection = DriverManager.getConnection(LockFactsTest.databaseUrl());
-    schema = "zdm_types_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Statement s = connection.createStatement()) {
-      s.execute("CREATE SCHEMA " + Identifiers.quote(schema));
-      s.execute(SETUP.formatted(Identifiers.quote(schema)));
-    }
+    scratch = new ScratchSchema("zdm_types", SETUP);
+    connection = scratch.connection();
   }
 
   @AfterEach
   void dropSchema() throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS " + Identifiers.quote(schema) + " CASCADE");
-    } finally {
-      connection.close();
-    }
+    scratch.close();
   }
 
   @ParameterizedTest
@@ -70,7 +60,7 @@ class CatalogColumnTypesTest {
       "code    | varchar(4)    | true"})
   void typeChangeIsJudgedFromTheCatalogAndAgreesWithTheServer(
       String column, String newType, boolean rewrite) throws Exception {
-    String sql = "ALTER TABLE " + Identifiers.quote(schema) + ".accounts ALTER COLUMN "
+    String sql = "ALTER TABLE " + scratch.quoted() + ".accounts ALTER COLUMN "
         + Identifiers.quote(column) + " TYPE " + newType + ";\n";
     Path file = Files.createTempFile("zdm-catalog-types", ".sql");
     try {
@@ -93,7 +83,7 @@ class CatalogColumnTypesTest {
   private long filenode() throws SQLException {
     try (Statement s = connection.createStatement();
         ResultSet rows = s.executeQuery("SELECT pg_relation_filenode('"
-            + Identifiers.quote(schema) + ".accounts'::regclass)")) {
+            + scratch.quoted() + ".accounts'::regclass)")) {
       rows.next();
       return rows.getLong(1);
     }

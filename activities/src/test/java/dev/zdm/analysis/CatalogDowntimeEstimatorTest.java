@@ -2,16 +2,12 @@ package dev.zdm.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zdm.postgres.Identifiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -34,26 +30,18 @@ class CatalogDowntimeEstimatorTest {
       "\\S*orders: (\\d+) kB, ~(\\d+) rows \\(pg_class\\); (scan|rewrite|index build) (\\d+) MB/s"
           + " measured on this database with a \\d+-row sample");
 
+  private ScratchSchema scratch;
   private Connection connection;
-  private String schema;
 
   @BeforeEach
   void createSchema() throws SQLException {
-    connection = DriverManager.getConnection(LockFactsTest.databaseUrl());
-    schema = "zdm_estimate_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Statement s = connection.createStatement()) {
-      s.execute("CREATE SCHEMA " + Identifiers.quote(schema));
-      s.execute(SETUP.formatted(Identifiers.quote(schema), ROWS));
-    }
+    scratch = new ScratchSchema("zdm_estimate", SETUP.replace("%2$d", Integer.toString(ROWS)));
+    connection = scratch.connection();
   }
 
   @AfterEach
   void dropSchema() throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS " + Identifiers.quote(schema) + " CASCADE");
-    } finally {
-      connection.close();
-    }
+    scratch.close();
   }
 
   @Test
@@ -85,7 +73,7 @@ class CatalogDowntimeEstimatorTest {
     CatalogDowntimeEstimator estimator = new CatalogDowntimeEstimator(connection);
     LockRules rules = new LockRules(new ColumnTypes());
     Action brief = classify("ALTER TABLE " + table() + " ADD COLUMN note text");
-    Action unknown = classify("CREATE INDEX ON " + Identifiers.quote(schema) + ".missing (a)");
+    Action unknown = classify("CREATE INDEX ON " + scratch.quoted() + ".missing (a)");
 
     assertThat(estimator.estimate(brief, rules.facts(brief))).isEmpty();
     assertThat(estimator.estimate(unknown, rules.facts(unknown))).isEmpty();
@@ -109,7 +97,7 @@ class CatalogDowntimeEstimatorTest {
   }
 
   private String table() {
-    return Identifiers.quote(schema) + ".orders";
+    return scratch.quoted() + ".orders";
   }
 
   private static Action classify(String sql) {
