@@ -23,4 +23,14 @@ public record ColumnDefinition(
     boolean generatedStored,
     boolean indexed,
     dev.zdm.model.TableRef referencedTable,
-    boolean hasCheck) implements ActionDetail {}
+    boolean hasCheck) implements ActionDetail {
+
+  /**
+   * True when adding this column checks its REFERENCES against every row: PostgreSQL skips the
+   * check only when the new column is all NULL (no default, or DEFAULT NULL), as for CREATE TABLE.
+   */
+  public boolean validatesReference() {
+    return referencedTable != null && defaultExpression != null
+        && !defaultExpression.strip().equalsIgnoreCase("null");
+  }
+}

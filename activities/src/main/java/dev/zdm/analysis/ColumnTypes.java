@@ -17,19 +17,40 @@ import java.util.regex.Pattern;
 public final class ColumnTypes {
   private static final Pattern SIZED = Pattern.compile("([a-z ]+?)\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?");
   private final Map<TableRef, Map<String, String>> types = new HashMap<>();
+  private final java.util.Set<TableRef> createdInRun = new java.util.HashSet<>();
+  private final ColumnTypeSource catalog;
+
+  /** Types learnt from the migrations only. */
+  public ColumnTypes() {
+    this(ColumnTypeSource.NONE);
+  }
+
+  /** Types learnt from the migrations, then from {@code catalog} for columns they do not define. */
+  public ColumnTypes(ColumnTypeSource catalog) {
+    this.catalog = catalog;
+  }
 
   public void remember(TableRef table, String column, String type) {
     types.computeIfAbsent(table, t -> new HashMap<>()).put(column, normalize(type));
   }
 
+  /**
+   * A table (re)created by the migrations: its columns are the ones they define, whatever the
+   * catalog says of an older table of that name.
+   */
   public void forgetTable(TableRef table) {
     types.remove(table);
+    createdInRun.add(table);
   }
 
   /** The known type, normalized (e.g. {@code varchar(20)}), or null. */
   public String typeOf(TableRef table, String column) {
     Map<String, String> columns = types.get(table);
-    return columns == null ? null : columns.get(column);
+    String learnt = columns == null ? null : columns.get(column);
+    if (learnt != null || table == null || createdInRun.contains(table)) {
+      return learnt;
+    }
+    return catalog.typeOf(table, column).map(ColumnTypes::normalize).orElse(null);
   }
 
   /**
@@ -78,10 +99,17 @@ public final class ColumnTypes {
   static String normalize(String type) {
     String t = type.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replace(" (", "(").strip();
     t = t.replace("character varying", "varchar").replace("bit varying", "varbit")
-        .replace("decimal", "numeric");
+        .replace("decimal", "numeric")
+        // format_type() spellings, as the catalog reports them
+        .replaceAll("^(timestamp|time)(\\(\\d+\\))? without time zone$", "$1$2")
+        .replaceAll("^timestamp(\\(\\d+\\))? with time zone$", "timestamptz$1")
+        .replaceAll("^time(\\(\\d+\\))? with time zone$", "timetz$1")
+        .replaceAll("^character\\(", "char(");
     return switch (t) {
       case "int", "int4" -> "integer";
       case "int8" -> "bigint";
+      case "float8", "double precision" -> "float8";
+      case "character", "char" -> "char(1)";
       case "int2" -> "smallint";
       case "bool" -> "boolean";
       default -> t;

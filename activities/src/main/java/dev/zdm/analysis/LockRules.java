@@ -93,7 +93,7 @@ public final class LockRules {
 
   private static LockFacts addColumn(TableRef table, ColumnDefinition column) {
     boolean rewrite = column.volatileDefault() || column.identity() || column.generatedStored();
-    boolean scan = column.indexed() || column.hasCheck();
+    boolean scan = column.indexed() || column.hasCheck() || column.validatesReference();
     List<TableLock> locks = new ArrayList<>(locks(table, ACCESS_EXCLUSIVE));
     if (column.referencedTable() != null) {
       locks.add(new TableLock(column.referencedTable(), SHARE_ROW_EXCLUSIVE));

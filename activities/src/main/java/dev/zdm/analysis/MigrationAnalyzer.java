@@ -16,16 +16,21 @@ import java.util.List;
  */
 public final class MigrationAnalyzer {
   private final DowntimeEstimator estimator;
+  private final ColumnTypeSource catalogTypes;
   private final SqlSplitter splitter = new SqlSplitter();
 
   /** Analysis from the SQL alone: unsafe regardless of table size. */
   public MigrationAnalyzer() {
-    this(null);
+    this(null, ColumnTypeSource.NONE);
   }
 
-  /** Analysis with lock-time estimates from a database (null for none). */
-  public MigrationAnalyzer(DowntimeEstimator estimator) {
+  /**
+   * Analysis with lock-time estimates (null for none) and current column types (for the columns
+   * the migrations themselves do not define) from a database.
+   */
+  public MigrationAnalyzer(DowntimeEstimator estimator, ColumnTypeSource catalogTypes) {
     this.estimator = estimator;
+    this.catalogTypes = catalogTypes;
   }
 
   /**
@@ -33,7 +38,7 @@ public final class MigrationAnalyzer {
    * cannot be read or parsed is reported with its error, and the others are still analyzed.
    */
   public AnalysisReport analyze(List<String> inputs) {
-    ColumnTypes columnTypes = new ColumnTypes();
+    ColumnTypes columnTypes = new ColumnTypes(catalogTypes);
     List<FileAnalysis> files = new ArrayList<>();
     for (String input : inputs) {
       Path path = Path.of(input);
@@ -58,7 +63,7 @@ public final class MigrationAnalyzer {
    * @throws ZdmException BAD_INPUT when a statement is not valid PostgreSQL
    */
   public FileAnalysis analyzeScript(MigrationScript script) {
-    return new ScriptAnalyzer(new ColumnTypes(), estimator).analyze(script);
+    return new ScriptAnalyzer(new ColumnTypes(catalogTypes), estimator).analyze(script);
   }
 
   private FileAnalysis analyzeFile(String name, Path path, ColumnTypes columnTypes) {

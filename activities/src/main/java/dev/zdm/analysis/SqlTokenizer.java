@@ -130,6 +130,10 @@ public final class SqlTokenizer {
   private void dollar() {
     int n = text.length();
     int j = position + 1;
+    if (j < n && text.charAt(j) == '{') {
+      flywayPlaceholder();
+      return;
+    }
     if (j < n && Character.isDigit(text.charAt(j))) {
       while (j < n && Character.isDigit(text.charAt(j))) {
         j++;
@@ -155,6 +159,23 @@ public final class SqlTokenizer {
     line += count(position, close + tag.length());
     add(Type.STRING, position, close + tag.length(), startLine);
     position = close + tag.length();
+  }
+
+  /**
+   * Flyway (and Liquibase) replace {@code ${name}} before PostgreSQL sees the file, so real
+   * Flyway migrations use it for schema and table names: read it as a word, the name it stands
+   * for. {@code ${} cannot start anything in PostgreSQL itself, so nothing valid is misread.
+   */
+  private void flywayPlaceholder() {
+    int close = text.indexOf('}', position);
+    int newline = text.indexOf('\n', position);
+    if (close < 0 || (newline >= 0 && newline < close)) {
+      add(Type.OTHER, position, position + 1, line);
+      position++;
+      return;
+    }
+    add(Type.WORD, position, close + 1, line);
+    position = close + 1;
   }
 
   private void number() {

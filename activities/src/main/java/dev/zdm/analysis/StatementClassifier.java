@@ -21,7 +21,7 @@ public final class StatementClassifier {
   /** The actions of one statement, in the order the statement performs them. */
   public List<Action> classify(SqlStatement statement) {
     List<SqlToken> tokens = SqlTokenizer.tokenize(statement.sql(), statement.line());
-    checkBalanced(tokens, statement.line());
+    TokenSyntaxCheck.check(tokens, statement.line());
     if (tokens.isEmpty()) {
       return List.of();
     }
@@ -337,20 +337,6 @@ public final class StatementClassifier {
     if (word == null || !word.isWord() || !PostgresCommands.OBJECT_TYPES.contains(lower(word))) {
       throw cursor.invalid("syntax error at " + TokenCursor.describe(word) + ": " + command
           + " of an unknown object type");
-    }
-  }
-
-  private static void checkBalanced(List<SqlToken> tokens, int line) {
-    int depth = 0;
-    for (SqlToken token : tokens) {
-      if (token.type() == Type.OPEN_PAREN) {
-        depth++;
-      } else if (token.type() == Type.CLOSE_PAREN && --depth < 0) {
-        throw new InvalidSqlException(token.line(), "syntax error at ')': no matching '('");
-      }
-    }
-    if (depth > 0) {
-      throw new InvalidSqlException(line, "syntax error: " + depth + " unclosed '('");
     }
   }
 

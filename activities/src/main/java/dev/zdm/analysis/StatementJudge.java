@@ -161,6 +161,14 @@ final class StatementJudge {
           "add the column, then CREATE UNIQUE INDEX CONCURRENTLY and ADD CONSTRAINT ... USING"
               + " INDEX");
     }
+    if (column.validatesReference()) {
+      return ActionVerdict.slow(NOT_VALID_VALIDATE,
+          "every row gets the default " + column.defaultExpression() + ", so the REFERENCES "
+              + column.referencedTable().displayName() + " is checked against every row under"
+              + " ACCESS EXCLUSIVE (a column added without a default skips that check)",
+          "add the column without REFERENCES, then ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID"
+              + " and VALIDATE CONSTRAINT");
+    }
     if (column.hasCheck()) {
       return ActionVerdict.slow(NOT_VALID_VALIDATE,
           "checks every row under ACCESS EXCLUSIVE for the inline CHECK",

@@ -21,8 +21,6 @@ import java.util.List;
  * transaction, only ACCESS SHARE on the source), then caught up with rows changed meanwhile.
  */
 final class ColumnArchive {
-  static final String NAME_PREFIX = "_zdm_archive_";
-
   private final ExpandContractRequest request;
   private final TableRef source;
   private final TableRef archive;
@@ -51,9 +49,7 @@ final class ColumnArchive {
   }
 
   static TableRef archiveTableOf(ExpandContractRequest request) {
-    return new TableRef(
-        request.table().schema(),
-        Identifiers.generatedName(NAME_PREFIX, request.table().name(), request.column()));
+    return ArchiveNames.archiveTable(request.table(), request.column());
   }
 
   TableRef table() {

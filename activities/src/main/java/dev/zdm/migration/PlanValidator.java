@@ -48,6 +48,12 @@ final class PlanValidator {
           "line " + drop.line() + ": column " + drop.column() + " does not exist in table "
               + table.displayName());
     }
+    if (catalog.primaryKey(table).stream().anyMatch(key -> key.name().equals(drop.column()))) {
+      throw ZdmException.badInput(
+          "line " + drop.line() + ": column " + drop.column() + " is part of the primary key of "
+              + table.displayName() + "; expand-contract archives by primary key, so replace the"
+              + " key first");
+    }
     if (catalog.primaryKey(table).isEmpty()) {
       throw ZdmException.badInput(
           "line " + drop.line() + ": table " + table.displayName()

@@ -171,7 +171,8 @@ final class AutomaticPlanner {
       steps.add(new BlueGreenStep(table, List.of(statement.sql()), line));
       return null;
     }
-    if (column.indexed() || column.hasCheck()) {
+    // The steps below re-add the column by name and type only: an inline constraint would be lost.
+    if (column.indexed() || column.hasCheck() || column.referencedTable() != null) {
       return "the column declares an inline constraint: add the column in one statement and the"
           + " constraint in another, so each gets its own safe step";
     }

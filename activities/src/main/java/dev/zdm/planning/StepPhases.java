@@ -10,6 +10,8 @@ import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
+import dev.zdm.expandcontract.ArchiveNames;
+import dev.zdm.model.HumanDuration;
 import dev.zdm.postgres.Identifiers;
 import java.util.List;
 
@@ -50,25 +52,40 @@ final class StepPhases {
   private List<PlanPhase> expandContract(ExpandContractStep step) {
     String t = Identifiers.quote(step.table());
     String c = Identifiers.quote(step.column());
+    String archive = Identifiers.quote(ArchiveNames.archiveTable(step.table(), step.column()));
+    String removalAfter = HumanDuration.format(options.removalAfter());
     return List.of(
         phase("deprecate", List.of(
-            "COMMENT ON COLUMN " + t + "." + c + " IS 'DEPRECATED: will be removed by zdm'",
-            "INSERT INTO _migration_deprecations (table_name, column_name, removal_date) VALUES ("
-                + Identifiers.literal(step.table().displayName()) + ", "
-                + Identifiers.literal(step.column()) + ", now() + interval '"
-                + options.removalAfter().toDays() + " days')"),
+            "COMMENT ON COLUMN " + t + "." + c + " IS 'DEPRECATED by zdm migration <id>: will be"
+                + " removed after <removal date>'",
+            "INSERT INTO _migration_deprecations (migration_id, table_schema, table_name,"
+                + " column_name, removal_date, previous_comment) VALUES (<id>, "
+                + Identifiers.literal(step.table().schema()) + ", "
+                + Identifiers.literal(step.table().name()) + ", "
+                + Identifiers.literal(step.column()) + ", now() + interval '" + removalAfter
+                + "', <the column's comment>)"),
             null,
-            List.of("DELETE FROM _migration_deprecations WHERE table_name = "
-                + Identifiers.literal(step.table().displayName()) + " AND column_name = "
-                + Identifiers.literal(step.column()), "COMMENT ON COLUMN " + t + "." + c + " IS NULL")),
+            List.of("COMMENT ON COLUMN " + t + "." + c + " IS <the column's previous comment>",
+                "DELETE FROM _migration_deprecations WHERE migration_id = <id> AND table_name = "
+                    + Identifiers.literal(step.table().name()) + " AND column_name = "
+                    + Identifiers.literal(step.column()))),
         phase("wait for deployment", List.of(),
             "deployment: the version that no longer uses " + step.column() + " (zdm deployed)", List.of()),
         phase("wait for removal date", List.of(),
-            "time: " + options.removalAfter().toDays() + " days after deprecation", List.of()),
+            "time: " + removalAfter + " after deprecation (the ledger's removal_date)", List.of()),
         phase("approve", List.of(), "approval: zdm approve (the drop is irreversible)", List.of()),
-        phase("archive", List.of("copy the primary key and " + step.column()
-            + " into an archive table, in batches"), null, List.of()),
-        phase("drop", List.of("ALTER TABLE " + t + " DROP COLUMN " + c), null, List.of()));
+        phase("archive", List.of(
+            "CREATE TABLE IF NOT EXISTS " + archive + " (<primary key>, " + c + ", archived_at)",
+            "INSERT INTO " + archive + " SELECT <primary key>, " + c + " FROM " + t
+                + " WHERE <key range> ON CONFLICT DO UPDATE  -- 10,000-row batches, each its own"
+                + " transaction; then a catch-up and a check that every value is archived"),
+            null,
+            List.of("DROP TABLE IF EXISTS " + archive)),
+        phase("drop", List.of(
+            "INSERT INTO " + archive + " ... <rows changed since>  -- last catch-up, same transaction",
+            "ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + c + "  -- lock_timeout "
+                + options.lockTimeout().toMillis() + " ms, retried with backoff"),
+            null, List.of()));
   }
 
   private List<PlanPhase> dualWrite(DualWriteStep step) {

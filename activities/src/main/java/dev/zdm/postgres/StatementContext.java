@@ -12,4 +12,11 @@ public record StatementContext(
     boolean transactional,
     Duration lockTimeout,
     Duration statementTimeout,
-    int attempt) {}
+    int attempt) {
+
+  /** lock_timeout 0: wait for the lock as long as the statement may run. */
+  public StatementContext withoutLockTimeout() {
+    return new StatementContext(
+        migrationId, description, transactional, Duration.ZERO, statementTimeout, attempt);
+  }
+}

@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The DDL runner every strategy uses. Each piece of work gets lock_timeout and statement_timeout;
- * CONCURRENTLY work runs outside a transaction; the circuit breaker is consulted before and told
- * the outcome after. Failures come out as Temporal ApplicationFailures typed by {@link
+ * CONCURRENTLY work runs outside a transaction, without lock_timeout (see decision 0006: it only
+ * takes SHARE UPDATE EXCLUSIVE, which never blocks reads or writes, and PostgreSQL applies
+ * lock_timeout to its waits for older transactions too); the circuit breaker is consulted before
+ * and told the outcome after. Failures come out as Temporal ApplicationFailures typed by {@link
  * ZdmFailures}, so the retry policy and the workflows can tell a lock timeout from a refusal.
  */
 public final class StatementRunner {
@@ -91,7 +93,7 @@ public final class StatementRunner {
       Connection connection, StatementContext context, ConnectionWork<T> work) throws SQLException {
     if (!context.transactional()) {
       connection.setAutoCommit(true);
-      setTimeouts(connection, context, "SET");
+      setTimeouts(connection, context.withoutLockTimeout(), "SET");
       try {
         return work.run(connection);
       } finally {

@@ -82,6 +82,23 @@ class DdlActivitiesImplTest {
   }
 
   @Test
+  void aConcurrentBuildWaitsOutAnOlderTransactionInsteadOfTimingOut() throws Exception {
+    db.execute("CREATE TABLE {schema}.other (id int)");
+    try (Connection holder = db.connection(); Statement hold = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hold.execute("SELECT count(*) FROM \"" + db.schema() + "\".other");
+      var build = java.util.concurrent.CompletableFuture.runAsync(
+          () -> ddl.runDdl(statement("CREATE INDEX CONCURRENTLY items_waits ON {schema}.items (name)", false)));
+      Thread.sleep(500);  // several times the 100 ms lock_timeout
+      assertThat(build).as("the build waits for the older transaction").isNotDone();
+      holder.commit();
+      build.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(db.queryLong("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        + "WHERE c.relname = 'items_waits' AND i.indisvalid")).isEqualTo(1);
+  }
+
+  @Test
   void sessionTimeoutsDoNotLeakIntoThePooledConnection() throws Exception {
     ddl.runDdl(statement("CREATE INDEX CONCURRENTLY items_legacy ON {schema}.items (legacy)", false));
     try (Connection connection = db.target().dataSource().getConnection();

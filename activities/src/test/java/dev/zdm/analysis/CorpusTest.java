@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Every corpus file gets the verdict and strategy written in corpus-expected.tsv. */
 class CorpusTest {
   private static final List<String> STYLES =
-      List.of("flyway", "prisma", "golang-migrate", "rails", "invalid");
+      List.of("flyway", "prisma", "golang-migrate", "rails", "django", "invalid");
 
   @Test
   void everyCorpusFileGetsItsExpectedVerdictAndStrategy() throws Exception {

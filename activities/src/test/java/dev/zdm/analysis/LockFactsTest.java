@@ -1,6 +1,7 @@
 package dev.zdm.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.model.TableRef;
 import java.sql.Connection;
@@ -55,6 +56,7 @@ class LockFactsTest {
         "ALTER TABLE t ADD COLUMN d bigint GENERATED ALWAYS AS IDENTITY",
         "ALTER TABLE t ADD COLUMN d int GENERATED ALWAYS AS (b * 2) STORED",
         "ALTER TABLE t ADD COLUMN d int REFERENCES parent (id)",
+        "ALTER TABLE t ADD COLUMN d int DEFAULT 1 REFERENCES parent (id)",
         "ALTER TABLE t DROP COLUMN b",
         "ALTER TABLE t RENAME COLUMN b TO bb",
         "ALTER TABLE t ALTER COLUMN a TYPE varchar(20)",
@@ -158,6 +160,31 @@ class LockFactsTest {
           .as("rewrite for: %s", sql).isEqualTo(facts.rewrite());
     }
     assertThat(facts.transactional()).as("may run in a transaction: %s", sql).isTrue();
+  }
+
+  /**
+   * A column added with a default and REFERENCES is checked row by row (a default missing from the
+   * parent fails the ALTER); without a default PostgreSQL skips the check, as the rule table says.
+   */
+  @Test
+  void addColumnReferencesIsCheckedAgainstEveryRowOnlyWithADefault() throws SQLException {
+    String withDefault = "ALTER TABLE t ADD COLUMN d int DEFAULT 999 REFERENCES parent (id)";
+    String withoutDefault = "ALTER TABLE t ADD COLUMN e int REFERENCES parent (id)";
+    LockRules rules = new LockRules(knownTypes());
+
+    assertThat(rules.facts(classifyOne(withDefault)).scanUnderLock()).isTrue();
+    assertThat(rules.facts(classifyOne(withoutDefault)).scanUnderLock()).isFalse();
+    try (Statement s = connection.createStatement()) {
+      assertThatThrownBy(() -> s.execute(withDefault))
+          .hasMessageContaining("violates foreign key constraint");
+      s.execute(withoutDefault);
+    }
+  }
+
+  private static Action classifyOne(String sql) {
+    List<Action> actions = new StatementClassifier().classify(new SqlStatement(1, sql, null));
+    assertThat(actions).hasSize(1);
+    return actions.get(0);
   }
 
   @Test

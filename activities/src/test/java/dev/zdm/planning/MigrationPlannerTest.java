@@ -86,7 +86,7 @@ class MigrationPlannerTest {
     assertThat(renderer.text(plan))
         .contains("waits for deployment: the version that reads b")
         .contains("waits for approval")
-        .contains("waits for time: 30 days")
+        .contains("waits for time: 30d after deprecation")
         .contains("undo: ALTER TABLE \"public\".\"orders\" DROP COLUMN \"b\"");
     assertThat(new ObjectMapper().readTree(renderer.json(plan)).get("steps")).hasSize(2);
     ObjectMapper json = new ObjectMapper();

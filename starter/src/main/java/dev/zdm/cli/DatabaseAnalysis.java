@@ -1,6 +1,7 @@
 package dev.zdm.cli;
 
 import dev.zdm.analysis.AnalysisReport;
+import dev.zdm.analysis.CatalogColumnTypes;
 import dev.zdm.analysis.CatalogDowntimeEstimator;
 import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.error.ErrorCode;
@@ -10,7 +11,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 
-/** {@code zdm analyze --database-url}: one connection, held only for the analysis. */
+/**
+ * {@code zdm analyze --database-url}: one connection, held only for the analysis, for table sizes,
+ * measured rates and current column types.
+ */
 final class DatabaseAnalysis {
   private DatabaseAnalysis() {}
 
@@ -20,7 +24,8 @@ final class DatabaseAnalysis {
     try (Connection connection = user == null
         ? DriverManager.getConnection(url)
         : DriverManager.getConnection(url, user, password)) {
-      return new MigrationAnalyzer(new CatalogDowntimeEstimator(connection)).analyze(inputs);
+      return new MigrationAnalyzer(new CatalogDowntimeEstimator(connection),
+          new CatalogColumnTypes(connection)).analyze(inputs);
     } catch (SQLException e) {
       throw new ZdmException(ErrorCode.UNREACHABLE,
           "cannot connect to the database given by --database-url / ZDM_DATABASE_URL ("

@@ -4,6 +4,7 @@ import dev.zdm.client.Demo;
 import dev.zdm.client.ZdmClient;
 import dev.zdm.dev.DevOptions;
 import dev.zdm.dev.DevStack;
+import dev.zdm.postgres.DatabaseConfig;
 import dev.zdm.temporal.TemporalConfig;
 import dev.zdm.temporal.TemporalConnection;
 import java.io.PrintWriter;
@@ -66,6 +67,9 @@ class DevCommand implements Callable<Integer> {
     out.println("Point other zdm commands at this stack:");
     out.println("  export TEMPORAL_ADDRESS=" + stack.temporal().address());
     out.println("  export ZDM_DATABASE_URL='" + stack.postgres().config().safeUrl() + "'");
+    if (!DatabaseConfig.DEFAULT_LEDGER_SCHEMA.equals(stack.postgres().config().ledgerSchema())) {
+      out.println("  export ZDM_LEDGER_SCHEMA=" + stack.postgres().config().ledgerSchema());
+    }
     if (stack.temporal().webUi() != null) {
       out.println("  export ZDM_WEB_UI=" + stack.temporal().webUi() + "   # the Temporal Web UI");
     }

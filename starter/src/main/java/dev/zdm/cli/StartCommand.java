@@ -1,6 +1,6 @@
 package dev.zdm.cli;
 
-import dev.zdm.client.HumanDuration;
+import dev.zdm.model.HumanDuration;
 import dev.zdm.client.MigrationFiles;
 import dev.zdm.client.StartResult;
 import dev.zdm.client.ZdmClient;

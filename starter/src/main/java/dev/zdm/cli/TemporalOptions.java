@@ -5,8 +5,8 @@ import picocli.CommandLine.Option;
 
 /** Where Temporal is: environment first (TEMPORAL_ADDRESS, ...), these flags override. */
 public class TemporalOptions {
+  /** The Temporal Web UI's base URL; unset, no link is printed (the test server has no UI). */
   public static final String ENV_WEB_UI = "ZDM_WEB_UI";
-  public static final String DEFAULT_WEB_UI = "http://localhost:8233";
 
   @Option(names = "--address", paramLabel = "HOST:PORT", description = "Temporal frontend (env TEMPORAL_ADDRESS, default localhost:7233).")
   String address;
@@ -27,6 +27,6 @@ public class TemporalOptions {
 
   static String webUi() {
     String configured = System.getenv(ENV_WEB_UI);
-    return configured == null || configured.isBlank() ? DEFAULT_WEB_UI : configured;
+    return configured == null || configured.isBlank() ? null : configured.strip();
   }
 }

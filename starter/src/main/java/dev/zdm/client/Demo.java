@@ -1,5 +1,7 @@
 package dev.zdm.client;
 
+import dev.zdm.model.HumanDuration;
+
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationRequest;

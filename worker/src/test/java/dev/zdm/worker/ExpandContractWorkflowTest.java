@@ -216,6 +216,35 @@ class ExpandContractWorkflowTest {
   }
 
   @Test
+  void quotedMixedCaseNamesAreKeptExactlyThroughEveryStep() {
+    db.execute("""
+        CREATE TABLE {schema}."Order Items" ("Id" int, "Line" int, "Legacy ""Note""\" text, PRIMARY KEY ("Id", "Line"));
+        INSERT INTO {schema}."Order Items" SELECT n / 10, n % 10, 'note ' || n FROM generate_series(0, 999) n;
+        """);
+    MigrationWorkflow workflow = temporal.start("quoted",
+        "ALTER TABLE {schema}.\"Order Items\" DROP COLUMN \"Legacy \"\"Note\"\"\"",
+        Strategy.EXPAND_CONTRACT, MigrationOptions.defaults().withRemovalAfter(Duration.ZERO));
+    workflow.awaitPlan();
+    temporal.awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v1", null));
+    temporal.awaitStatus(workflow, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
+    workflow.approve(new ApprovalRequest("tester", null));
+
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(db.queryLong("SELECT count(*) FROM {schema}.\"_zdm_archive_Order Items_Legacy \"\"Note\"\"\" "
+        + "WHERE \"Legacy \"\"Note\"\"\" = 'note ' || (\"Id\" * 10 + \"Line\")")).isEqualTo(1000);
+  }
+
+  @Test
+  void aPrimaryKeyColumnIsRefused() {
+    MigrationWorkflow workflow = temporal.start(
+        "pk", "ALTER TABLE {schema}.users DROP COLUMN id", Strategy.EXPAND_CONTRACT, MigrationOptions.defaults());
+    assertThatThrownBy(workflow::awaitPlan)
+        .isInstanceOf(WorkflowUpdateException.class)
+        .satisfies(e -> assertThat(rootMessage(e)).contains("part of the primary key"));
+  }
+
+  @Test
   void startingTheSameMigrationTwiceIsRefused() {
     temporal.start("twice", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults()).awaitPlan();
     assertThatThrownBy(() -> temporal.start("twice", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults()))

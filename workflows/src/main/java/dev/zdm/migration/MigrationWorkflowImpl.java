@@ -264,7 +264,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public String approve(ApprovalRequest approval) {
     forward(StrategyWorkflowControls.APPROVE, approval);
-    board.stepDone("approval-sent", "approved by " + approval.approvedBy());
     return "Approved: " + activeChildId + " goes on.";
   }
 

@@ -1,4 +1,4 @@
-package dev.zdm.client;
+package dev.zdm.model;
 
 import dev.zdm.error.ZdmException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.zdm.client;
+package dev.zdm.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

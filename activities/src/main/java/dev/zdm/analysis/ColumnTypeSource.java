@@ -1,0 +1,14 @@
+package dev.zdm.analysis;
+
+import dev.zdm.model.TableRef;
+import java.util.Optional;
+
+/** Where the current type of a column comes from when the migrations read so far do not say. */
+@FunctionalInterface
+public interface ColumnTypeSource {
+  /** Nothing known: the analysis without a database. */
+  ColumnTypeSource NONE = (table, column) -> Optional.empty();
+
+  /** The column's type as PostgreSQL spells it (e.g. {@code character varying(20)}), if known. */
+  Optional<String> typeOf(TableRef table, String column);
+}

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN total_with_tax numeric DEFAULT (0 +);
