@@ -24,6 +24,7 @@ import dev.zdm.model.plan.ProgressiveDmlStep;
 import dev.zdm.postgres.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns an analysed migration into plan steps: safe statements stay direct steps in order, each
@@ -92,24 +93,22 @@ final class AutomaticPlanner {
       case DROP_COLUMN -> steps.add(new ExpandContractStep(table, action.column(), line));
       case RENAME_COLUMN -> {
         String newName = ((NewName) action.detail()).newName();
-        steps.add(new DualWriteStep(table, action.column(), newName, null,
-            Identifiers.quote(action.column()), Identifiers.quote(newName),
+        steps.add(new DualWriteStep(table, action.column(), newName, null, null, null,
             DualWriteStep.Kind.RENAME, line));
       }
       case ALTER_COLUMN_TYPE -> {
         TypeChange change = (TypeChange) action.detail();
         String shadow = Identifiers.generatedName("", action.column(), "new");
-        String forward = change.using() != null ? change.using()
-            : Identifiers.quote(action.column()) + "::" + change.newType();
+        // The workflow evaluates it in a trigger (NEW.col) and in batches (col): {old} marks the column.
+        String forward = change.using() == null ? null
+            : SqlFragments.withPlaceholder(change.using(), action.column(), DualWriteStep.OLD);
         steps.add(new DualWriteStep(table, action.column(), shadow, change.newType(), forward,
             null, DualWriteStep.Kind.CHANGE_TYPE, line));
       }
       case ADD_COLUMN -> {
         return addColumn(statement, table, (ColumnDefinition) action.detail());
       }
-      case SET_NOT_NULL -> steps.add(new ConstraintStep(table,
-          Identifiers.generatedName("", table.name(), action.column(), "not_null"),
-          ConstraintStep.Kind.NOT_NULL, null, action.column(), line));
+      case SET_NOT_NULL -> steps.add(notNull(table, action.column(), line));
       case ADD_CONSTRAINT -> {
         return addConstraint(statement, table, (ConstraintDefinition) action.detail());
       }
@@ -117,10 +116,14 @@ final class AutomaticPlanner {
         Index index = (Index) action.detail();
         String name = index.name() != null ? index.name()
             : Identifiers.generatedName("", table.name(), "idx");
+        Optional<SqlFragments.IndexParts> parts = SqlFragments.indexParts(index.definition());
+        if (parts.isEmpty()) {
+          return "zdm cannot take this index definition apart (" + index.definition() + ")";
+        }
         steps.add(new ConcurrentIndexStep(table, name,
             "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY "
                 + Identifiers.quote(name) + " " + index.definition(),
-            null, null, line));
+            parts.get().afterTable(), index.unique(), parts.get().where(), null, null, line));
       }
       case REINDEX -> {
         String what = action.detail() instanceof Index ? "INDEX" : "TABLE";
@@ -129,10 +132,24 @@ final class AutomaticPlanner {
       }
       case UPDATE, DELETE -> {
         DataChange change = (DataChange) action.detail();
+        boolean update = action.kind() == dev.zdm.analysis.ActionKind.UPDATE;
+        String pending;
+        if (update) {
+          Object given = statement.metadata().get("pending");
+          Optional<String> derived = SqlFragments.assignments(change.setClause())
+              .flatMap(assignments -> SqlFragments.pendingRows(assignments, change.whereClause()));
+          if (given == null && derived.isEmpty()) {
+            return "the UPDATE reads the columns it sets (or sets a row of columns), so a batch cannot"
+                + " tell changed rows from unchanged ones: say which rows still need it with"
+                + " -- @metadata {\"pending\": \"<condition>\"} before the statement";
+          }
+          pending = given != null ? given.toString() : derived.get();
+        } else {
+          pending = change.whereClause() == null ? "true" : change.whereClause();
+        }
         steps.add(new ProgressiveDmlStep(table,
-            action.kind() == dev.zdm.analysis.ActionKind.UPDATE
-                ? ProgressiveDmlStep.Operation.UPDATE : ProgressiveDmlStep.Operation.DELETE,
-            change.setClause(), change.whereClause(),
+            update ? ProgressiveDmlStep.Operation.UPDATE : ProgressiveDmlStep.Operation.DELETE,
+            change.setClause(), change.whereClause(), pending,
             intOption(statement, "batchSize", ProgressiveDmlStep.DEFAULT_BATCH_SIZE),
             intOption(statement, "delayMs", (int) ProgressiveDmlStep.DEFAULT_DELAY_MS),
             intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
@@ -191,15 +208,13 @@ final class AutomaticPlanner {
     steps.add(new DirectStep(line, "ALTER TABLE " + t + " ALTER COLUMN " + c + " SET DEFAULT "
         + column.defaultExpression(), true));
     steps.add(new ProgressiveDmlStep(table, ProgressiveDmlStep.Operation.UPDATE,
-        c + " = " + column.defaultExpression(), c + " IS NULL",
+        c + " = " + column.defaultExpression(), c + " IS NULL", c + " IS NULL",
         intOption(statement, "batchSize", ProgressiveDmlStep.DEFAULT_BATCH_SIZE),
         intOption(statement, "delayMs", (int) ProgressiveDmlStep.DEFAULT_DELAY_MS),
         intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
         100, line));
     if (column.notNull()) {
-      steps.add(new ConstraintStep(table,
-          Identifiers.generatedName("", table.name(), column.name(), "not_null"),
-          ConstraintStep.Kind.NOT_NULL, null, column.name(), line));
+      steps.add(notNull(table, column.name(), line));
     }
     return null;
   }
@@ -213,17 +228,32 @@ final class AutomaticPlanner {
           constraint.type() == ConstraintDefinition.Type.CHECK
               ? ConstraintStep.Kind.CHECK : ConstraintStep.Kind.FOREIGN_KEY,
           constraint.definition().replaceAll("(?i)\\s+NOT\\s+VALID\\s*$", ""), null,
-          statement.line()));
+          List.of(), statement.line()));
       case UNIQUE, PRIMARY_KEY -> {
         String type = constraint.type() == ConstraintDefinition.Type.UNIQUE ? "UNIQUE" : "PRIMARY KEY";
+        String columns = "(" + constraint.columns() + ")";
         steps.add(new ConcurrentIndexStep(table, name,
             "CREATE UNIQUE INDEX CONCURRENTLY " + Identifiers.quote(name) + " ON "
-                + Identifiers.quote(table) + " (" + constraint.columns() + ")",
-            name, type, statement.line()));
+                + Identifiers.quote(table) + " " + columns,
+            columns, true, null, name, type, statement.line()));
       }
       case EXCLUDE -> steps.add(new BlueGreenStep(table, List.of(statement.sql()), statement.line()));
     }
     return null;
+  }
+
+  /**
+   * SET NOT NULL without its scan under ACCESS EXCLUSIVE: a CHECK (col IS NOT NULL) added NOT VALID
+   * and validated apart, after which SET NOT NULL trusts it and the check is dropped.
+   */
+  static ConstraintStep notNull(TableRef table, String column, int line) {
+    String name = Identifiers.generatedName("", table.name(), column, "not_null");
+    String t = Identifiers.quote(table);
+    return new ConstraintStep(table, name, ConstraintStep.Kind.NOT_NULL,
+        "CHECK (" + Identifiers.quote(column) + " IS NOT NULL)", column,
+        List.of("ALTER TABLE " + t + " ALTER COLUMN " + Identifiers.quote(column) + " SET NOT NULL",
+            "ALTER TABLE " + t + " DROP CONSTRAINT " + Identifiers.quote(name)),
+        line);
   }
 
   private void refuse(StatementAnalysis statement, String why) {

@@ -93,27 +93,25 @@ final class StepPhases {
     String n = Identifiers.quote(step.newColumn());
     String type = step.newType() == null ? "<type of " + step.oldColumn() + ">" : step.newType();
     String trigger = Identifiers.generatedName("zdm_sync_", step.table().name(), step.newColumn());
+    String forward = forwardOf(step);
     List<PlanPhase> add = List.of(
         phase("add column", List.of("ALTER TABLE " + t + " ADD COLUMN " + n + " " + type), null,
             List.of("ALTER TABLE " + t + " DROP COLUMN " + n)),
         phase("sync trigger", List.of("CREATE FUNCTION " + Identifiers.quote(trigger)
                 + "() RETURNS trigger LANGUAGE plpgsql: on INSERT, and on UPDATE of either column,"
-                + " set NEW." + n + " from " + step.forwardExpression()
-                + (step.backwardExpression() == null ? "" : " and the old column from "
-                    + step.backwardExpression()),
+                + " set NEW." + n + " from " + forward
+                + (step.oldColumn() == null ? "" : " and the old column back from " + n),
             "CREATE TRIGGER " + Identifiers.quote(trigger) + " BEFORE INSERT OR UPDATE ON " + t
                 + " FOR EACH ROW EXECUTE FUNCTION " + Identifiers.quote(trigger) + "()"), null,
             List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
                 "DROP FUNCTION " + Identifiers.quote(trigger) + "()")),
-        phase("backfill", List.of("UPDATE " + t + " SET " + n + " = " + step.forwardExpression()
-            + " WHERE <key range> AND " + n + " IS DISTINCT FROM " + step.forwardExpression()
+        phase("backfill", List.of("UPDATE " + t + " SET " + n + " = " + forward
+            + " WHERE <key range> AND " + n + " IS DISTINCT FROM " + forward
             + "  -- batches, each its own transaction"), null, List.of()),
         phase("verify", List.of("SELECT count(*) FROM " + t + " WHERE " + n
-            + " IS DISTINCT FROM " + step.forwardExpression() + "  -- must be 0"), null, List.of()));
+            + " IS DISTINCT FROM " + forward + "  -- must be 0"), null, List.of()));
     if (step.kind() == DualWriteStep.Kind.ADD_NOT_NULL) {
-      return concat(add, constraint(new ConstraintStep(step.table(),
-          Identifiers.generatedName("", step.table().name(), step.newColumn(), "not_null"),
-          ConstraintStep.Kind.NOT_NULL, null, step.newColumn(), step.line())));
+      return concat(add, constraint(AutomaticPlanner.notNull(step.table(), step.newColumn(), step.line())));
     }
     String o = Identifiers.quote(step.oldColumn());
     List<String> finish = step.kind() == DualWriteStep.Kind.RENAME
@@ -132,9 +130,19 @@ final class StepPhases {
         phase("contract", finish, null, List.of())));
   }
 
+  /** The new column's value as SQL over the old column, placeholders filled in for display. */
+  private static String forwardOf(DualWriteStep step) {
+    if (step.forwardExpression() != null) {
+      return step.oldColumn() == null ? step.forwardExpression()
+          : step.forwardExpression().replace(DualWriteStep.OLD, Identifiers.quote(step.oldColumn()));
+    }
+    String old = Identifiers.quote(step.oldColumn());
+    return step.newType() == null ? old : old + "::" + step.newType();
+  }
+
   private List<PlanPhase> progressive(ProgressiveDmlStep step) {
     String t = Identifiers.quote(step.table());
-    String where = step.whereClause() == null ? "" : " AND (" + step.whereClause() + ")";
+    String where = " AND (" + step.pending() + ")";
     String sql = step.operation() == ProgressiveDmlStep.Operation.UPDATE
         ? "UPDATE " + t + " SET " + step.setClause() + " WHERE <pk> >= :from AND <pk> < :to" + where
         : "DELETE FROM " + t + " WHERE <pk> >= :from AND <pk> < :to" + where;
@@ -168,22 +176,22 @@ final class StepPhases {
   private List<PlanPhase> constraint(ConstraintStep step) {
     String t = Identifiers.quote(step.table());
     String name = Identifiers.quote(step.constraintName());
-    String definition = step.kind() == ConstraintStep.Kind.NOT_NULL
-        ? "CHECK (" + Identifiers.quote(step.column()) + " IS NOT NULL)" : step.definition();
+    String definition = step.definition();
     List<PlanPhase> phases = List.of(
         phase("add NOT VALID", List.of("ALTER TABLE " + t + " ADD CONSTRAINT " + name + " "
             + definition + " NOT VALID"), null,
             List.of("ALTER TABLE " + t + " DROP CONSTRAINT IF EXISTS " + name)),
         phase("validate", List.of("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + name
             + "  -- SHARE UPDATE EXCLUSIVE: reads and writes continue"), null, List.of()));
-    if (step.kind() != ConstraintStep.Kind.NOT_NULL) {
+    if (step.afterValidation().isEmpty()) {
       return phases;
     }
-    String c = Identifiers.quote(step.column());
-    return concat(phases, List.of(phase("set not null", List.of(
-            "ALTER TABLE " + t + " ALTER COLUMN " + c + " SET NOT NULL  -- no scan: the check proves it",
-            "ALTER TABLE " + t + " DROP CONSTRAINT " + name), null,
-        List.of("ALTER TABLE " + t + " ALTER COLUMN " + c + " DROP NOT NULL"))));
+    List<String> undo = step.kind() == ConstraintStep.Kind.NOT_NULL
+        ? List.of("ALTER TABLE " + t + " ALTER COLUMN " + Identifiers.quote(step.column()) + " DROP NOT NULL")
+        : List.of();
+    return concat(phases, List.of(phase("set not null", step.afterValidation().stream()
+        .map(sql -> sql.contains("SET NOT NULL") ? sql + "  -- no scan: the check proves it" : sql)
+        .toList(), null, undo)));
   }
 
   private List<PlanPhase> blueGreen(BlueGreenStep step) {

@@ -17,7 +17,15 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
+import dev.zdm.dualwrite.DualWriteWorkflow;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.ProgressiveDmlStep;
+import dev.zdm.progressive.ProgressiveRequest;
+import dev.zdm.progressive.ProgressiveWorkflow;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
@@ -48,6 +56,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       Workflow.newActivityStub(MigrationActivities.class, ZdmActivityOptions.prepare());
   private final DdlActivities ddl =
       Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+  private final DdlActivities longDdl =
+      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.data());
 
   private MigrationRequest request;
   private StatusBoard board;
@@ -122,8 +132,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     throw ApplicationFailure.newNonRetryableFailure(reason, type);
   }
 
+  /** Blue-green has a plan but no workflow yet; every other kind runs. */
   private static boolean isRunnable(PlanStep step) {
-    return step instanceof DirectStep || step instanceof ExpandContractStep;
+    return !(step instanceof BlueGreenStep);
   }
 
   private MigrationResult runStep(int number, PlanStep step) {
@@ -147,23 +158,65 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                       dropColumn.column(),
                       request.options())));
     }
+    if (step instanceof DualWriteStep dualWrite) {
+      return runChild(number, step, Strategy.DUAL_WRITE, tableName(step), DualWriteWorkflow.class,
+          child -> Async.function(child::run,
+              StepRequests.dualWrite(request.migrationId(), dualWrite, request.options())));
+    }
+    if (step instanceof ProgressiveDmlStep dataChange) {
+      return runProgressive(number, step,
+          StepRequests.dataChange(request.migrationId(), dataChange, request.options()));
+    }
+    if (step instanceof ConcurrentIndexStep index) {
+      return runProgressive(number, step,
+          StepRequests.index(request.migrationId(), index, request.options()));
+    }
+    if (step instanceof ConstraintStep constraint) {
+      MigrationResult result = runProgressive(number, step,
+          StepRequests.constraint(request.migrationId(), constraint, request.options()));
+      if (result.outcome() == Outcome.COMPLETED) {
+        for (String sql : constraint.afterValidation()) {
+          runStatement(number, sql, true);
+        }
+      }
+      return result;
+    }
     throw ApplicationFailure.newNonRetryableFailure(
         "This worker cannot run plan steps of kind " + step.getClass().getSimpleName(),
         ZdmFailures.INVALID_MIGRATION);
   }
 
   private void runDirect(int number, DirectStep step) {
-    board.phase("step-" + number, step.describe());
+    runStatement(number, step.sql(), step.transactional());
+  }
+
+  /**
+   * One statement through the DDL runner; one outside a transaction (CONCURRENTLY) may run for
+   * hours, so it gets the heartbeating activity options.
+   */
+  private void runStatement(int number, String sql, boolean transactional) {
+    String description = "step " + number + ": " + sql.strip().lines().findFirst().orElse("");
+    board.phase("step-" + number, description);
     DdlStatement statement =
         new DdlStatement(
             request.migrationId(),
-            step.describe(),
-            step.sql(),
-            step.transactional(),
+            description,
+            sql,
+            transactional,
             request.options().lockTimeout(),
             request.options().statementTimeout());
-    guard.run(() -> ddl.runDdl(statement));
-    board.stepDone("step-" + number, step.describe());
+    DdlActivities runner = transactional ? ddl : longDdl;
+    guard.run(() -> runner.runDdl(statement));
+    board.stepDone("step-" + number, description);
+  }
+
+  private MigrationResult runProgressive(int number, PlanStep step, ProgressiveRequest progressive) {
+    return runChild(number, step, Strategy.PROGRESSIVE, tableName(step), ProgressiveWorkflow.class,
+        child -> Async.function(child::run, progressive));
+  }
+
+  private static String tableName(PlanStep step) {
+    return step.table() == null ? null : step.table().displayName();
   }
 
   private <W> MigrationResult runChild(

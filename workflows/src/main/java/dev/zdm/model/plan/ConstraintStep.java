@@ -3,6 +3,7 @@ package dev.zdm.model.plan;
 import dev.zdm.model.Strategy;
 
 import dev.zdm.model.TableRef;
+import java.util.List;
 
 /**
  * Add a constraint without a long lock: ADD ... NOT VALID (brief), then VALIDATE CONSTRAINT
@@ -10,12 +11,24 @@ import dev.zdm.model.TableRef;
  * added and validated, SET NOT NULL then needs no scan, and the check is dropped.
  *
  * @param definition the constraint as written without NOT VALID, e.g. {@code CHECK (price > 0)};
- *     for NOT_NULL, null
+ *     for NOT_NULL the {@code CHECK (col IS NOT NULL)} that stands in for it
  * @param column for NOT_NULL, the column; else null
+ * @param afterValidation statements run once the constraint is validated (for NOT_NULL: SET NOT
+ *     NULL, which then needs no scan, and dropping the check); empty otherwise
  */
 public record ConstraintStep(
-    TableRef table, String constraintName, Kind kind, String definition, String column, int line)
+    TableRef table,
+    String constraintName,
+    Kind kind,
+    String definition,
+    String column,
+    List<String> afterValidation,
+    int line)
     implements PlanStep {
+  public ConstraintStep {
+    afterValidation = afterValidation == null ? List.of() : List.copyOf(afterValidation);
+  }
+
 
   /** What the constraint is. */
   public enum Kind {

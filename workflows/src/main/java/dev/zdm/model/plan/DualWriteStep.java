@@ -12,9 +12,11 @@ import dev.zdm.model.TableRef;
  * @param oldColumn the column as it is (for ADD_NOT_NULL: null)
  * @param newColumn the column as it will be
  * @param newType the new column's type
- * @param forwardExpression computes the new value from a row, e.g. {@code "price"::numeric(12,2)};
- *     for ADD_NOT_NULL, the backfill value
- * @param backwardExpression computes the old value from the new one (null when not needed)
+ * @param forwardExpression the new value from the old one, with {@code {old}} standing for the old
+ *     column, e.g. {@code {old}::numeric(12,2)}; null for a plain copy or cast; for ADD_NOT_NULL,
+ *     the backfill value
+ * @param backwardExpression the old value from the new one, with {@code {new}} for the new column
+ *     (null: a plain copy or cast back)
  * @param line the line of the statement in the migration file
  */
 public record DualWriteStep(
@@ -27,6 +29,11 @@ public record DualWriteStep(
     Kind kind,
     int line)
     implements PlanStep {
+
+  /** Stands for the old column's value in {@link #forwardExpression}. */
+  public static final String OLD = "{old}";
+  /** Stands for the new column's value in {@link #backwardExpression}. */
+  public static final String NEW = "{new}";
 
   /** Which change the dual-write carries out. */
   public enum Kind {

@@ -10,6 +10,8 @@ import dev.zdm.model.TableRef;
  *
  * @param setClause the text after SET for an UPDATE; null for a DELETE
  * @param whereClause the statement's own WHERE (null for all rows); batches add the key range
+ * @param pending the rows that still need the change: the WHERE plus "not yet applied", so a
+ *     redone batch changes nothing twice and verification can prove every row done
  * @param rolloutPercentage how much of the key range to do before pausing for review (1-100)
  */
 public record ProgressiveDmlStep(
@@ -17,6 +19,7 @@ public record ProgressiveDmlStep(
     Operation operation,
     String setClause,
     String whereClause,
+    String pending,
     int batchSize,
     long delayMs,
     long maxDurationMs,

@@ -1,0 +1,133 @@
+package dev.zdm.planning;
+
+import dev.zdm.analysis.SqlToken;
+import dev.zdm.analysis.SqlTokenizer;
+import dev.zdm.postgres.Identifiers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the pieces of user SQL the strategy workflows need apart — the assignments of an UPDATE,
+ * the parts of an index definition, the column references of an expression — from tokens, so
+ * quotes, strings and nested parentheses are never cut in the wrong place.
+ */
+final class SqlFragments {
+  private SqlFragments() {}
+
+  /** One {@code column = expression} of an UPDATE's SET list. */
+  record Assignment(String column, String expression) {}
+
+  /** The SET list as assignments; empty when it is not a plain list (row-wise SET (a, b) = ...). */
+  static Optional<List<Assignment>> assignments(String setClause) {
+    List<Assignment> assignments = new ArrayList<>();
+    for (String part : splitTopLevel(setClause, ",")) {
+      List<SqlToken> tokens = SqlTokenizer.tokenize(part, 1);
+      if (tokens.size() < 3 || !tokens.get(0).isName() || !"=".equals(tokens.get(1).text())) {
+        return Optional.empty();
+      }
+      assignments.add(new Assignment(tokens.get(0).identifier(), part.substring(tokens.get(2).start()).strip()));
+    }
+    return assignments.isEmpty() ? Optional.empty() : Optional.of(assignments);
+  }
+
+  /** Whether {@code expression} reads {@code column} (an unqualified or qualified reference). */
+  static boolean references(String expression, String column) {
+    return SqlTokenizer.tokenize(expression, 1).stream()
+        .anyMatch(token -> token.isName() && token.identifier().equals(column));
+  }
+
+  /** {@code expression} with every reference to {@code column} replaced by {@code placeholder}. */
+  static String withPlaceholder(String expression, String column, String placeholder) {
+    StringBuilder out = new StringBuilder();
+    int copied = 0;
+    List<SqlToken> tokens = SqlTokenizer.tokenize(expression, 1);
+    for (int i = 0; i < tokens.size(); i++) {
+      SqlToken token = tokens.get(i);
+      boolean qualified = i > 0 && tokens.get(i - 1).type() == SqlToken.Type.DOT;
+      boolean called = i + 1 < tokens.size() && tokens.get(i + 1).type() == SqlToken.Type.OPEN_PAREN;
+      if (token.isName() && !qualified && !called && token.identifier().equals(column)) {
+        out.append(expression, copied, token.start()).append(placeholder);
+        copied = token.end();
+      }
+    }
+    return out.append(expression.substring(copied)).toString();
+  }
+
+  /**
+   * The rows an UPDATE still has to change: its own WHERE and at least one assignment not yet
+   * applied. Empty when an assignment reads its own column ({@code n = n + 1}): applying it again
+   * would change the row again, so no predicate can tell done rows from pending ones.
+   */
+  static Optional<String> pendingRows(List<Assignment> assignments, String where) {
+    List<String> differences = new ArrayList<>();
+    for (Assignment assignment : assignments) {
+      if (references(assignment.expression(), assignment.column())) {
+        return Optional.empty();
+      }
+      differences.add(Identifiers.quote(assignment.column()) + " IS DISTINCT FROM (" + assignment.expression() + ")");
+    }
+    String notYetApplied = "(" + String.join(" OR ", differences) + ")";
+    return Optional.of(where == null || where.isBlank() ? notYetApplied : "(" + where + ") AND " + notYetApplied);
+  }
+
+  /**
+   * An index definition as the analyzer keeps it ({@code ON [ONLY] table <rest> [WHERE p]}) split
+   * into what follows the table name and the predicate.
+   */
+  record IndexParts(String afterTable, String where) {}
+
+  static Optional<IndexParts> indexParts(String definition) {
+    List<SqlToken> tokens = SqlTokenizer.tokenize(definition, 1);
+    int i = 0;
+    if (i < tokens.size() && tokens.get(i).is("ON")) {
+      i++;
+    }
+    if (i < tokens.size() && tokens.get(i).is("ONLY")) {
+      i++;
+    }
+    if (i >= tokens.size() || !tokens.get(i).isName()) {
+      return Optional.empty();
+    }
+    i++;
+    while (i + 1 < tokens.size() && tokens.get(i).type() == SqlToken.Type.DOT && tokens.get(i + 1).isName()) {
+      i += 2;
+    }
+    if (i >= tokens.size()) {
+      return Optional.empty();
+    }
+    String rest = definition.substring(tokens.get(i).start());
+    int depth = 0;
+    for (int j = i; j < tokens.size(); j++) {
+      SqlToken token = tokens.get(j);
+      if (token.type() == SqlToken.Type.OPEN_PAREN) {
+        depth++;
+      } else if (token.type() == SqlToken.Type.CLOSE_PAREN) {
+        depth--;
+      } else if (depth == 0 && token.is("WHERE")) {
+        return Optional.of(new IndexParts(
+            definition.substring(tokens.get(i).start(), token.start()).strip(),
+            definition.substring(token.end()).strip()));
+      }
+    }
+    return Optional.of(new IndexParts(rest.strip(), null));
+  }
+
+  private static List<String> splitTopLevel(String text, String separator) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    int from = 0;
+    for (SqlToken token : SqlTokenizer.tokenize(text, 1)) {
+      if (token.type() == SqlToken.Type.OPEN_PAREN || token.type() == SqlToken.Type.OPEN_BRACKET) {
+        depth++;
+      } else if (token.type() == SqlToken.Type.CLOSE_PAREN || token.type() == SqlToken.Type.CLOSE_BRACKET) {
+        depth--;
+      } else if (depth == 0 && separator.equals(token.text())) {
+        parts.add(text.substring(from, token.start()).strip());
+        from = token.end();
+      }
+    }
+    parts.add(text.substring(from).strip());
+    return parts;
+  }
+}
