@@ -96,7 +96,9 @@ class ProgressiveWorkflowTest {
     Thread app = new Thread(() -> {
       try (var connection = db.connection(); var statement = connection.createStatement()) {
         long id = 100_000;
-        while (writing.get()) {
+        // Bounded, so the run ends on a slow machine too: an unthrottled writer inserting
+        // thousands of rows a second outpaces 100-row batches and the scan never reaches the end.
+        while (writing.get() && id < 102_000) {
           // The application already writes the new column for the rows it inserts.
           statement.execute("INSERT INTO \"" + db.schema() + "\".items VALUES (" + id++ + ", 'cheap', 5)");
           statement.execute("UPDATE \"" + db.schema() + "\".items SET price = price + 1 WHERE id = " + (id % 15000 + 1));
