@@ -56,7 +56,10 @@ final class BackfillEngine {
       return chunk(start, 0, 0, null, BackfillChunk.End.FINISHED);
     }
     List<String> cursor = start.lastKey();
-    List<String> stop = request.upToPercent() < 100 ? start.stopKey() : null;
+    // The scan ends at the key the table ended at when this pass (or percentage) began: rows the
+    // application inserts later are walked only if they still need the change (see below), so a
+    // busy table cannot keep the backfill chasing its end.
+    List<String> stop = start.stopKey();
     logResume(start);
     BatchSizer sizer = new BatchSizer(request.settings(), start.batchSize());
     long deadline = System.nanoTime() + request.settings().chunkDuration().toNanos();
@@ -91,8 +94,9 @@ final class BackfillEngine {
       BatchOutcome outcome;
       try {
         List<String> after = cursor;
+        List<String> until = stop;
         outcome = database.runner().run(context("backfill a batch of"),
-            c -> runBatch(c, table, after, stop, size));
+            c -> runBatch(c, table, after, until, size));
         lockTimeoutsInARow = 0;
       } catch (ApplicationFailure failure) {
         if (!ZdmFailures.LOCK_TIMEOUT.equals(failure.getType())
@@ -104,8 +108,20 @@ final class BackfillEngine {
         Heartbeat.sleep(THROTTLE_RECHECK.multipliedBy(lockTimeoutsInARow), cursor);
         continue;
       }
+      if (outcome.range().rows() == 0 && request.upToPercent() == 100) {
+        List<String> reached = stop;
+        List<String> newEnd = read(c -> table.pendingAfter(c, reached) ? table.lastKey(c) : null);
+        if (newEnd != null) {
+          stop = newEnd;
+          database.runner().run(context("extend the pass over"), c -> {
+            progress.recordStop(c, request, newEnd);
+            return null;
+          });
+          continue;
+        }
+      }
       if (outcome.range().rows() == 0) {
-        boolean limited = stop != null;
+        boolean limited = request.upToPercent() < 100;
         setStatus(limited ? ProgressRows.PAUSED : ProgressRows.COMPLETED, null);
         log.info("[{}] backfill of {} {}", request.migrationId(), request.table(),
             limited ? "reached " + request.upToPercent() + " % of the key range" : "finished");
@@ -152,10 +168,13 @@ final class BackfillEngine {
       progress.insert(connection, request, table.rowsTotal(connection), request.settings().batchSize());
     }
     ProgressRows.Row row = progress.find(connection, request.migrationId(), request.step()).orElseThrow();
-    if (request.upToPercent() < 100
-        && !Integer.valueOf(request.upToPercent()).equals(row.stopPercentage())) {
-      long offset = Math.max(0, (row.rowsTotal() * request.upToPercent() + 99) / 100 - 1);
-      progress.recordStop(connection, request, table.keyAt(connection, offset));
+    if (!Integer.valueOf(request.upToPercent()).equals(row.stopPercentage())) {
+      if (request.upToPercent() < 100) {
+        long offset = Math.max(0, (row.rowsTotal() * request.upToPercent() + 99) / 100 - 1);
+        progress.recordStop(connection, request, table.keyAt(connection, offset));
+      } else {
+        progress.recordStop(connection, request, table.lastKey(connection));
+      }
     }
     if (ProgressRows.PAUSED.equals(row.status())) {
       progress.status(connection, request.migrationId(), request.step(), ProgressRows.RUNNING, null);

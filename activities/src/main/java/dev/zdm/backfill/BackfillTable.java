@@ -82,6 +82,33 @@ final class BackfillTable {
     }
   }
 
+  /** The table's greatest key now, or null when it is empty. */
+  List<String> lastKey(Connection connection) throws SQLException {
+    String sql =
+        "SELECT %s FROM %s ORDER BY %s LIMIT 1"
+            .formatted(cursor.keyAsText(null), table(), cursor.orderByDescending(null));
+    try (PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet row = statement.executeQuery()) {
+      return row.next() ? keyOf(row.getArray(1)) : null;
+    }
+  }
+
+  /** Whether rows after {@code key} (null: anywhere) still need the change. */
+  boolean pendingAfter(Connection connection, List<String> key) throws SQLException {
+    String sql =
+        "SELECT EXISTS (SELECT 1 FROM %s WHERE %s AND (%s))"
+            .formatted(table(), key == null ? "true" : cursor.after(null), request.change().pending());
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      if (key != null) {
+        cursor.bindAfter(statement, 1, key);
+      }
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
   /** A key range: the rows after {@code after} up to {@code last} inclusive. */
   record Range(long rows, List<String> last) {}
 

@@ -9,6 +9,7 @@ import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.Progress;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.temporal.ExecutionStates;
@@ -128,6 +129,12 @@ public final class ZdmClient implements AutoCloseable {
         retrying = null;
       }
     }
+    Progress progress = status == null ? null : status.progress();
+    if (status != null && !workflowId.equals(status.activeWorkflowId())) {
+      // Children report phases to the parent but not every batch: ask the running one.
+      MigrationStatus child = queryStatus(status.activeWorkflowId());
+      progress = child != null && child.progress() != null ? child.progress() : progress;
+    }
     String failure = "FAILED".equals(state) || "TIMED_OUT".equals(state) ? failureOf(workflowId) : null;
     var attributes = info.getSearchAttributes();
     return new MigrationView(
@@ -145,7 +152,7 @@ public final class ZdmClient implements AutoCloseable {
         info.hasStartTime() ? toInstant(info.getStartTime()) : null,
         info.hasCloseTime() ? toInstant(info.getCloseTime()) : null,
         status != null ? status.steps() : List.of(),
-        status != null ? status.progress() : null,
+        progress,
         failure,
         retrying);
   }
@@ -242,7 +249,7 @@ public final class ZdmClient implements AutoCloseable {
 
   private MigrationStatus queryStatus(String workflowId) {
     try {
-      return client().newWorkflowStub(MigrationWorkflow.class, workflowId).status();
+      return client().newUntypedWorkflowStub(workflowId).query("status", MigrationStatus.class);
     } catch (WorkflowQueryException | WorkflowNotFoundException e) {
       return null;
     } catch (RuntimeException e) {

@@ -12,9 +12,7 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.WorkflowReplayer;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,52 +31,22 @@ import org.junit.jupiter.api.Test;
  * worker killed with SIGKILL while the migration waits, and the data checked afterwards.
  */
 class ExpandContractEndToEndIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = E2eStack.JSON;
   private static final int ROWS = 20_000;
-  private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(90);
 
+  private static E2eStack stack;
   private static TestDatabase db;
-  private static Process server;
-  private static Process worker;
-  private static String address;
-  private static int metricsPort;
-  private static Path logs;
-  private static Map<String, String> env;
 
   @BeforeAll
   static void startServerAndWorker() throws Exception {
-    db = TestDatabase.create("e2e");
-    logs = Files.createTempDirectory("zdm-e2e-logs");
-    int temporalPort = freePort();
-    metricsPort = freePort();
-    address = "127.0.0.1:" + temporalPort;
-    env = Map.of(
-        "ZDM_DATABASE_URL", TestDatabase.url(),
-        "ZDM_LEDGER_SCHEMA", db.schema(),
-        "TEMPORAL_ADDRESS", address);
-    server = ZdmProcess.startBackground(env, logs.resolve("server.log").toFile(),
-        "dev", "--no-worker", "--temporal-port", String.valueOf(temporalPort));
-    awaitLog(logs.resolve("server.log"), "Point other zdm commands");
-    worker = startWorker("worker-1.log");
-  }
-
-  private static Process startWorker(String logName) throws Exception {
-    Process process = ZdmProcess.startBackground(env, logs.resolve(logName).toFile(),
-        "worker", "--metrics-port", String.valueOf(metricsPort));
-    awaitLog(logs.resolve(logName), "zdm worker running");
-    return process;
+    stack = E2eStack.start("e2e");
+    db = stack.db;
   }
 
   @AfterAll
   static void stopEverything() {
-    if (worker != null) {
-      worker.destroy();
-    }
-    if (server != null) {
-      server.destroy();
-    }
-    if (db != null) {
-      db.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 
@@ -131,8 +99,8 @@ class ExpandContractEndToEndIT {
       awaitStatus("e2e-drop", "approval");
 
       // SIGKILL the worker while the workflow waits; a new worker must pick it up.
-      worker.destroyForcibly().waitFor();
-      worker = startWorker("worker-2.log");
+      stack.killWorker();
+      stack.startWorker();
 
       ZdmProcess.Result approved = zdm("approve", "e2e-drop", "--by", "e2e");
       assertThat(approved.exitCode()).as(approved.toString()).isZero();
@@ -182,7 +150,7 @@ class ExpandContractEndToEndIT {
     assertThat(listed.path("waitingFor").isNull()).isTrue();
 
     String metrics = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.metricsPort + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics).contains("zdm_ddl_statements_total").contains("temporal_");
 
@@ -268,7 +236,7 @@ class ExpandContractEndToEndIT {
 
   private void replayTheRecordedHistories() throws Exception {
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+        WorkflowServiceStubsOptions.newBuilder().setTarget(stack.address).build());
     try {
       WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().build());
       WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("zdm-e2e-drop"), MigrationWorkflowImpl.class);
@@ -280,59 +248,21 @@ class ExpandContractEndToEndIT {
   }
 
   private static ZdmProcess.Result zdm(String... args) {
-    return ZdmProcess.run(env, args);
+    return stack.zdm(args);
   }
 
   private static JsonNode awaitStatus(String id, String waitingFor) throws Exception {
-    return await(id, status -> waitingFor.equals(status.path("waitingFor").asText(null)), "waiting for " + waitingFor);
+    return stack.awaitWaitingFor(id, waitingFor);
   }
 
   private static JsonNode awaitState(String id, String state) throws Exception {
-    return await(id, status -> state.equals(status.path("state").asText()), "state " + state);
-  }
-
-  private static JsonNode await(String id, java.util.function.Predicate<JsonNode> condition, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      ZdmProcess.Result result = zdm("status", id, "--json");
-      last = result.toString();
-      if (result.exitCode() == 0) {
-        JsonNode status = JSON.readTree(result.stdout());
-        if (condition.test(status)) {
-          return status;
-        }
-        if (!"RUNNING".equals(status.path("state").asText())) {
-          break;
-        }
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError("migration " + id + " never reached " + what + "; last status: " + last);
-  }
-
-  private static void awaitLog(Path log, String marker) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains(marker)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no '" + marker + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return stack.awaitState(id, state);
   }
 
   private static int closedPort() {
     try {
-      return freePort();
-    } catch (IOException e) {
+      return E2eStack.freePort();
+    } catch (java.io.IOException e) {
       return 1;
     }
   }
