@@ -211,6 +211,11 @@ class ExpandContractEndToEndIT {
     ZdmProcess.Result badDuration = zdm("start", typo.toString(), "--strategy", "expand-contract", "--removal-after", "soon");
     assertThat(badDuration.exitCode()).isEqualTo(2);
     assertThat(badDuration.stderr()).contains("is not a duration");
+    Path unsafe = directory.resolve("V3__truncate.sql");
+    Files.writeString(unsafe, "TRUNCATE \"" + db.schema() + "\".accounts;");
+    ZdmProcess.Result refused = zdm("start", unsafe.toString());
+    assertThat(refused.exitCode()).as("a plan zdm cannot make safe: " + refused).isEqualTo(1);
+    assertThat(refused.stderr()).contains("TRUNCATE").contains("--force");
     assertThat(db.queryLong("SELECT count(*) FROM {schema}._migration_deprecations")).isZero();
     assertThat(unknownColumn.stderr()).doesNotContain("\tat ");
   }
