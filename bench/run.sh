@@ -17,10 +17,11 @@ JDBC=${JDBC:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 OUT=${OUT:-bench/out}
 SCENARIOS=${*:-create-index int-to-bigint add-not-null rename lock-queue}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)  # absolute, so OUT may be given either way
 
 if [ ! -f "$OUT/classpath" ]; then
   mvn -q -o -pl workflows,activities test-compile dependency:build-classpath \
-    -Dmdep.outputFile="$PWD/$OUT/cp.txt" -Dmdep.includeScope=test >/dev/null
+    -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test >/dev/null
   echo "$PWD/activities/target/test-classes:$PWD/activities/target/classes:$PWD/workflows/target/classes:$(cat "$OUT/cp.txt")" > "$OUT/classpath"
 fi
 
