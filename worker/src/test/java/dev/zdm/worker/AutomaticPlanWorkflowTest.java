@@ -83,6 +83,9 @@ class AutomaticPlanWorkflowTest {
     assertThat(db.queryLong("SELECT count(*) FROM pg_constraint WHERE conrelid = '{schema}.orders'::regclass "
         + "AND conname LIKE '%not_null%'")).as("the stand-in check is dropped").isZero();
     assertThat(db.queryLong("SELECT count(*) FROM {schema}.audit")).isZero();
+    RecordedHistories.save(temporal.client(), "automatic-plan-parent", "zdm-mixed");
+    RecordedHistories.save(temporal.client(), "progressive-index", "zdm-mixed-2-progressive");
+    RecordedHistories.save(temporal.client(), "progressive-batched-update", "zdm-mixed-3-progressive");
   }
 
   @Test
@@ -106,6 +109,8 @@ class AutomaticPlanWorkflowTest {
     assertThat(db.queryLong("SELECT count(*) FROM {schema}.orders WHERE id <= " + ROWS + " AND quantity = id % 7"))
         .isEqualTo(ROWS);
     assertThat(db.queryLong("SELECT quantity FROM {schema}.orders WHERE id = 900001")).isEqualTo(42);
+    RecordedHistories.save(temporal.client(), "dual-write-parent", "zdm-widen");
+    RecordedHistories.save(temporal.client(), "dual-write-child", "zdm-widen-1-dual-write");
   }
 
   @Test

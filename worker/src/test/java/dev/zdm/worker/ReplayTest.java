@@ -3,8 +3,10 @@ package dev.zdm.worker;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationWorkflowImpl;
+import dev.zdm.progressive.ProgressiveWorkflowImpl;
 import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.MigrationResult;
 import io.temporal.testing.WorkflowReplayer;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Replays recorded histories against today's workflow code: a change that would break running
  * migrations (non-determinism) fails here instead of in production. Recorded with
- * ExpandContractWorkflowTest and copied from target/histories.
+ * ExpandContractWorkflowTest and AutomaticPlanWorkflowTest and copied from target/histories.
  */
 class ReplayTest {
 
@@ -31,6 +33,23 @@ class ReplayTest {
   void theRecordedExpandContractChildReplays() {
     assertThatCode(() -> WorkflowReplayer.replayWorkflowExecution(
         history("expand-contract-child"), ExpandContractWorkflowImpl.class)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void theRecordedAutomaticPlanAndItsProgressiveChildrenReplay() {
+    assertThatCode(() -> {
+      WorkflowReplayer.replayWorkflowExecution(history("automatic-plan-parent"), MigrationWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(history("progressive-index"), ProgressiveWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(history("progressive-batched-update"), ProgressiveWorkflowImpl.class);
+    }).doesNotThrowAnyException();
+  }
+
+  @Test
+  void theRecordedDualWriteReplays() {
+    assertThatCode(() -> {
+      WorkflowReplayer.replayWorkflowExecution(history("dual-write-parent"), MigrationWorkflowImpl.class);
+      WorkflowReplayer.replayWorkflowExecution(history("dual-write-child"), DualWriteWorkflowImpl.class);
+    }).doesNotThrowAnyException();
   }
 
   @Test
