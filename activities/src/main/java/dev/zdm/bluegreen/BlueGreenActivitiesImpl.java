@@ -113,6 +113,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         throw refusal(request, "foreign keys reference " + table + " (" + String.join(", ", referencing)
             + "): after the switch they would still point at the old table");
       }
+      if (!column(connection, "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass(?)"
+          + " AND confrelid = conrelid", Identifiers.quote(table)).isEmpty()) {
+        throw refusal(request, table + " has a foreign key to itself: on the green copy it would still"
+            + " reference the old table");
+      }
       List<String> views = column(connection,
           "SELECT DISTINCT r.ev_class::regclass::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
               + " WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(?)"
@@ -153,6 +158,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       execute(connection, "CREATE TABLE %s (LIKE %s INCLUDING ALL)".formatted(
           Identifiers.quote(green), Identifiers.quote(table)));
       copyGrants(connection, table, green);
+      copyForeignKeys(connection, table, green);
       for (String change : changes) {
         execute(connection, change);
       }
@@ -522,6 +528,30 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
           statement.execute();
         }
       }
+    }
+  }
+
+  /**
+   * LIKE does not copy foreign keys: each of the table's own is added to the still empty copy,
+   * where it is valid at once (a brief SHARE ROW EXCLUSIVE on the referenced table, under
+   * lock_timeout).
+   */
+  private static void copyForeignKeys(Connection connection, TableRef from, TableRef to) throws SQLException {
+    List<String[]> keys = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+            + " AND conrelid = to_regclass(?) AND confrelid <> conrelid ORDER BY conname")) {
+      statement.setString(1, Identifiers.quote(from));
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          keys.add(new String[] {row.getString(1), row.getString(2)});
+        }
+      }
+    }
+    for (String[] key : keys) {
+      // The definition is PostgreSQL's own rendering, names already quoted where needed.
+      execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s".formatted(
+          Identifiers.quote(to), Identifiers.quote(key[0]), key[1]));
     }
   }
 

@@ -154,4 +154,28 @@ class BlueGreenActivitiesTest {
     assertThat(db.value("SELECT id FROM items WHERE name = 'after revert'")).isEqualTo("503");
     assertThat(db.count("SELECT count(*) FROM items")).isEqualTo(503);
   }
+
+  @Test
+  void foreignKeysOfTheTableComeAlongAndOnesToItselfAreRefused() throws Exception {
+    db.sql("CREATE TABLE owners (id bigint PRIMARY KEY)",
+        "INSERT INTO owners SELECT g FROM generate_series(1, 10) g",
+        "CREATE TABLE pets (id bigint PRIMARY KEY, owner bigint CONSTRAINT pets_owner_fk REFERENCES owners (id))",
+        "INSERT INTO pets SELECT g, g % 10 + 1 FROM generate_series(1, 100) g",
+        "CREATE TABLE tree (id bigint PRIMARY KEY, parent bigint REFERENCES tree (id))");
+    BlueGreenRequest pets = new BlueGreenRequest("bg-pets", new TableRef(db.schema(), "pets"),
+        List.of("VACUUM FULL pets"), MigrationOptions.defaults());
+    activities.check(pets);
+    activities.createGreen(pets);
+    activities.installSync(pets);
+    activities.copyRows(pets);
+    activities.switchTables(pets);
+    activities.dropOld(pets);
+    assertThat(db.value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'pets'::regclass"
+        + " AND conname = 'pets_owner_fk'")).contains("REFERENCES").contains("owners(id)");
+    assertThatThrownBy(() -> db.sql("INSERT INTO pets VALUES (1000, 99)")).hasMessageContaining("pets_owner_fk");
+
+    assertThatThrownBy(() -> activities.check(new BlueGreenRequest("bg-tree", new TableRef(db.schema(), "tree"),
+        List.of(), MigrationOptions.defaults())))
+        .hasMessageContaining("foreign key to itself");
+  }
 }
