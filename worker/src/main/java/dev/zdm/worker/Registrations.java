@@ -2,6 +2,8 @@ package dev.zdm.worker;
 
 import dev.zdm.activities.DdlActivitiesImpl;
 import dev.zdm.backfill.BackfillActivitiesImpl;
+import dev.zdm.bluegreen.BlueGreenActivitiesImpl;
+import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteActivitiesImpl;
 import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
@@ -23,7 +25,8 @@ public final class Registrations {
         MigrationWorkflowImpl.class,
         ExpandContractWorkflowImpl.class,
         DualWriteWorkflowImpl.class,
-        ProgressiveWorkflowImpl.class);
+        ProgressiveWorkflowImpl.class,
+        BlueGreenWorkflowImpl.class);
   }
 
   public static List<Object> activities(TargetDatabase database) {
@@ -33,7 +36,8 @@ public final class Registrations {
         new ExpandContractActivitiesImpl(database),
         new BackfillActivitiesImpl(database),
         new DualWriteActivitiesImpl(database),
-        new ProgressiveActivitiesImpl(database));
+        new ProgressiveActivitiesImpl(database),
+        new BlueGreenActivitiesImpl(database));
   }
 
   public static void registerAll(Worker worker, TargetDatabase database) {

@@ -42,6 +42,9 @@ public final class ControlInbox {
     migrationId = forMigrationId;
     guard = breakerGuard;
     driver = backfillDriver;
+    if (driver == null) {
+      return; // a strategy without a backfill: pause and throttle have nothing to act on
+    }
     if (pausedEarly != null) {
       if (pausedEarly) {
         driver.pause();

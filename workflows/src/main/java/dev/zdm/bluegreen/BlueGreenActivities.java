@@ -1,0 +1,44 @@
+package dev.zdm.bluegreen;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Blue-green's database steps. Each reads the catalog first and is safe to run again; {@link
+ * #revert} undoes whatever of them has happened, in any state before {@link #dropOld}.
+ */
+@ActivityInterface
+public interface BlueGreenActivities {
+
+  /** Refuses (non-retryable) a table or change blue-green cannot handle, before anything is done. */
+  @ActivityMethod(name = "BlueGreenCheck")
+  void check(BlueGreenRequest request);
+
+  /** Creates {@code <table>_zdm_green} (LIKE INCLUDING ALL, same grants) and applies the changes. */
+  @ActivityMethod(name = "BlueGreenCreateGreen")
+  void createGreen(BlueGreenRequest request);
+
+  /** Installs the INSERT/UPDATE/DELETE sync trigger from the table to the green copy. */
+  @ActivityMethod(name = "BlueGreenInstallSync")
+  void installSync(BlueGreenRequest request);
+
+  /** Copies the existing rows in key order; rows the trigger already wrote win. Returns rows read. */
+  @ActivityMethod(name = "BlueGreenCopy")
+  long copyRows(BlueGreenRequest request);
+
+  /** Compares counts and checksums of both tables, key range by key range. Returns rows compared. */
+  @ActivityMethod(name = "BlueGreenVerify")
+  long verify(BlueGreenRequest request);
+
+  /** One transaction: table -> {@code <table>_zdm_old}, green -> table, reverse sync installed. */
+  @ActivityMethod(name = "BlueGreenSwitch")
+  void switchTables(BlueGreenRequest request);
+
+  /** The irreversible step: drops the reverse sync and the old table. */
+  @ActivityMethod(name = "BlueGreenDropOld")
+  void dropOld(BlueGreenRequest request);
+
+  /** Undo of everything before {@link #dropOld}: swaps back if switched, drops green and triggers. */
+  @ActivityMethod(name = "BlueGreenRevert")
+  void revert(BlueGreenRequest request);
+}
