@@ -155,7 +155,12 @@ final class AutomaticPlanner {
             intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
             intOption(statement, "rolloutPercentage", 100), line));
       }
-      case VACUUM_FULL, CLUSTER, SET_TABLESPACE, SET_LOGGED, SET_UNLOGGED -> {
+      case CLUSTER -> {
+        return "CLUSTER orders the table by an index under ACCESS EXCLUSIVE, and a blue-green copy is"
+            + " made in key order, not the index's: leave it out, or run it in a maintenance window"
+            + " with --force";
+      }
+      case VACUUM_FULL, SET_TABLESPACE, SET_LOGGED, SET_UNLOGGED -> {
         if (table == null) {
           return "it names no table, so there is no copy to build";
         }

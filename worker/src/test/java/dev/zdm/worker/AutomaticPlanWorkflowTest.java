@@ -114,6 +114,25 @@ class AutomaticPlanWorkflowTest {
   }
 
   @Test
+  void aTableRewriteRunsAsBlueGreenAndSwitchesOnlyAfterApproval() {
+    MigrationWorkflow workflow = temporal.start("rewrite",
+        "VACUUM FULL {schema}.customers;", null, MigrationOptions.defaults());
+    assertThat(workflow.awaitPlan().steps()).singleElement()
+        .satisfies(step -> assertThat(step.describe()).contains("blue-green"));
+    temporal.awaitStatus(workflow, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
+    db.execute("INSERT INTO {schema}.customers VALUES (101, 'written during the switch window')");
+    workflow.approve(new ApprovalRequest("tester", null));
+
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(db.queryLong("SELECT count(*) FROM {schema}.customers")).isEqualTo(101);
+    assertThat(db.queryString("SELECT name FROM {schema}.customers WHERE id = 101")).isEqualTo("written during the switch window");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        + "WHERE n.nspname = '" + db.schema() + "' AND c.relname LIKE 'customers\\_zdm%'"))
+        .as("no green or old copy left behind").isZero();
+    RecordedHistories.save(temporal.client(), "blue-green-child", "zdm-rewrite-1-blue-green");
+  }
+
+  @Test
   void anUnsafeStatementWithoutAPlanIsRefusedBeforeAnythingRuns() {
     MigrationWorkflow workflow = temporal.start("refused", """
         CREATE INDEX orders_note ON {schema}.orders (note);

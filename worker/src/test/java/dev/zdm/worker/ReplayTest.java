@@ -3,6 +3,7 @@ package dev.zdm.worker;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationWorkflowImpl;
@@ -50,6 +51,12 @@ class ReplayTest {
       WorkflowReplayer.replayWorkflowExecution(history("dual-write-parent"), MigrationWorkflowImpl.class);
       WorkflowReplayer.replayWorkflowExecution(history("dual-write-child"), DualWriteWorkflowImpl.class);
     }).doesNotThrowAnyException();
+  }
+
+  @Test
+  void theRecordedBlueGreenReplays() {
+    assertThatCode(() -> WorkflowReplayer.replayWorkflowExecution(
+        history("blue-green-child"), BlueGreenWorkflowImpl.class)).doesNotThrowAnyException();
   }
 
   @Test

@@ -17,6 +17,8 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
+import dev.zdm.bluegreen.BlueGreenRequest;
+import dev.zdm.bluegreen.BlueGreenWorkflow;
 import dev.zdm.dualwrite.DualWriteWorkflow;
 import dev.zdm.model.plan.BlueGreenStep;
 import dev.zdm.model.plan.ConcurrentIndexStep;
@@ -87,14 +89,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     } catch (ActivityFailure failure) {
       return refuse(rootMessage(failure), failureType(failure));
     }
-    PlanStep notRunnable =
-        prepared.steps().stream().filter(step -> !isRunnable(step)).findFirst().orElse(null);
-    if (notRunnable != null) {
-      return refuse(
-          "this version of zdm plans but cannot yet run " + notRunnable.describe()
-              + "; run that statement on its own, or with --force as a direct step",
-          ZdmFailures.UNSAFE_MIGRATION);
-    }
     plan = prepared;
     board.strategyAndTable(strategyOf(plan), tableOf(plan));
     board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
@@ -130,11 +124,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     finished = true;
     Workflow.await(Workflow::isEveryHandlerFinished);
     throw ApplicationFailure.newNonRetryableFailure(reason, type);
-  }
-
-  /** Blue-green has a plan but no workflow yet; every other kind runs. */
-  private static boolean isRunnable(PlanStep step) {
-    return !(step instanceof BlueGreenStep);
   }
 
   private MigrationResult runStep(int number, PlanStep step) {
@@ -180,6 +169,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
       }
       return result;
+    }
+    if (step instanceof BlueGreenStep blueGreen) {
+      return runChild(number, step, Strategy.BLUE_GREEN, tableName(step), BlueGreenWorkflow.class,
+          child -> Async.function(child::run,
+              new BlueGreenRequest(request.migrationId(), blueGreen.table(),
+                  blueGreen.greenChanges(), request.options())));
     }
     throw ApplicationFailure.newNonRetryableFailure(
         "This worker cannot run plan steps of kind " + step.getClass().getSimpleName(),
