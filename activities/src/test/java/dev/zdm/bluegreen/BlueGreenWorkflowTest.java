@@ -14,6 +14,7 @@ import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.testing.AppWriters;
 import dev.zdm.testing.TemporalTestEnv;
+import dev.zdm.testing.AccountsTable;
 import dev.zdm.testing.TestDatabase;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -57,19 +58,15 @@ class BlueGreenWorkflowTest {
   }
 
   private TableRef accounts() {
-    return new TableRef(db.schema(), "accounts");
+    return new AccountsTable(db).ref();
   }
 
   private String qualified() {
-    return "\"" + db.schema() + "\".accounts";
+    return new AccountsTable(db).qualified();
   }
 
   private static Map<Long, Long> seed() {
-    Map<Long, Long> rows = new HashMap<>();
-    for (long id = 1; id <= ROWS; id++) {
-      rows.put(id, id % 1000);
-    }
-    return rows;
+    return AccountsTable.seedAmounts(ROWS);
   }
 
   private BlueGreenRequest request(String id, List<String> changes) {
