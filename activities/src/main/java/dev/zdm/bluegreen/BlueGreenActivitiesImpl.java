@@ -1,6 +1,5 @@
 package dev.zdm.bluegreen;
 
-import dev.zdm.activities.CurrentAttempt;
 import dev.zdm.activities.Heartbeat;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.model.TableRef;
@@ -9,6 +8,7 @@ import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.KeyColumn;
 import dev.zdm.postgres.KeysetCursor;
 import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.StatementRunner;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Array;
@@ -155,14 +155,14 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         }
         return null; // created, changed and commented in one transaction: nothing left to do
       }
-      execute(connection, "CREATE TABLE %s (LIKE %s INCLUDING ALL)".formatted(
+      StatementRunner.executeAll(connection, "CREATE TABLE %s (LIKE %s INCLUDING ALL)".formatted(
           Identifiers.quote(green), Identifiers.quote(table)));
       copyGrants(connection, table, green);
       copyForeignKeys(connection, table, green);
       for (String change : changes) {
-        execute(connection, change);
+        StatementRunner.executeAll(connection, change);
       }
-      execute(connection, "COMMENT ON TABLE %s IS %s".formatted(
+      StatementRunner.executeAll(connection, "COMMENT ON TABLE %s IS %s".formatted(
           Identifiers.quote(green), Identifiers.literal(ownerComment(request))));
       log.info("[{}] created {} with {} change(s)", request.migrationId(), green, changes.size());
       return null;
@@ -321,12 +321,12 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         return null; // switched already
       }
       // Both locks first, with lock_timeout: the application waits at most that long, once.
-      execute(connection, "LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE".formatted(
+      StatementRunner.executeAll(connection, "LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE".formatted(
           Identifiers.quote(table), Identifiers.quote(green)));
       String comment = text(connection, "SELECT obj_description(to_regclass(?), 'pg_class')",
           Identifiers.quote(table));
       moveSequences(connection, table, green);
-      execute(connection,
+      StatementRunner.executeAll(connection,
           "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(forwardName(table)), Identifiers.quote(table)),
           "DROP FUNCTION IF EXISTS %s()".formatted(function(table, forwardName(table))),
           "ALTER TABLE %s RENAME TO %s".formatted(Identifiers.quote(table), Identifiers.quote(old.name())),
@@ -346,11 +346,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     database.runner().run(context(request, "drop " + old), connection -> {
       Catalog catalog = new Catalog(connection);
       if (catalog.triggerExists(table, reverseName(table))) {
-        execute(connection,
+        StatementRunner.executeAll(connection,
             "DROP TRIGGER %s ON %s".formatted(Identifiers.quote(reverseName(table)), Identifiers.quote(table)),
             "DROP TABLE IF EXISTS %s".formatted(Identifiers.quote(old)));
       }
-      execute(connection, "DROP FUNCTION IF EXISTS %s()".formatted(function(table, reverseName(table))));
+      StatementRunner.executeAll(connection, "DROP FUNCTION IF EXISTS %s()".formatted(function(table, reverseName(table))));
       renameGreenIndexes(connection, table);
       log.info("[{}] dropped {}", request.migrationId(), old);
       return null;
@@ -366,10 +366,10 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       Catalog catalog = new Catalog(connection);
       boolean switched = catalog.tableExists(old) && catalog.triggerExists(table, reverseName(table));
       if (switched) {
-        execute(connection, "LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE".formatted(
+        StatementRunner.executeAll(connection, "LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE".formatted(
             Identifiers.quote(table), Identifiers.quote(old)));
         moveSequences(connection, table, old);
-        execute(connection,
+        StatementRunner.executeAll(connection,
             "DROP TRIGGER %s ON %s".formatted(Identifiers.quote(reverseName(table)), Identifiers.quote(table)),
             "ALTER TABLE %s RENAME TO %s".formatted(Identifiers.quote(table), Identifiers.quote(green.name())),
             "ALTER TABLE %s RENAME TO %s".formatted(Identifiers.quote(old), Identifiers.quote(table.name())),
@@ -377,14 +377,14 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
                 Identifiers.literal(ownerComment(request))));
       }
       if (catalog.tableExists(table)) {
-        execute(connection, "DROP TRIGGER IF EXISTS %s ON %s".formatted(
+        StatementRunner.executeAll(connection, "DROP TRIGGER IF EXISTS %s ON %s".formatted(
             Identifiers.quote(forwardName(table)), Identifiers.quote(table)));
       }
-      execute(connection,
+      StatementRunner.executeAll(connection,
           "DROP FUNCTION IF EXISTS %s()".formatted(function(table, forwardName(table))),
           "DROP FUNCTION IF EXISTS %s()".formatted(function(table, reverseName(table))));
       if (catalog.tableExists(green) && ownsGreen(connection, request)) {
-        execute(connection, "DROP TABLE %s".formatted(Identifiers.quote(green)));
+        StatementRunner.executeAll(connection, "DROP TABLE %s".formatted(Identifiers.quote(green)));
       }
       log.info("[{}] reverted {}{}", request.migrationId(), table, switched ? " (names swapped back)" : "");
       return null;
@@ -409,7 +409,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
           || text(connection, "SELECT to_regclass(?)::text", Identifiers.quote(new TableRef(table.schema(), renamed))) != null) {
         continue;
       }
-      execute(connection, "ALTER INDEX %s RENAME TO %s".formatted(
+      StatementRunner.executeAll(connection, "ALTER INDEX %s RENAME TO %s".formatted(
           Identifiers.quote(new TableRef(table.schema(), index)), Identifiers.quote(renamed)));
     }
   }
@@ -442,10 +442,10 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         """.formatted(oldKey, newKey, Identifiers.quote(target), keyList, Identifiers.quoteAll(columns),
             columns.stream().map(c -> "NEW." + Identifiers.quote(c)).collect(Collectors.joining(", ")),
             onConflict);
-    execute(connection, "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s".formatted(
+    StatementRunner.executeAll(connection, "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s".formatted(
         function(source, name), Identifiers.literal(body)));
     if (!new Catalog(connection).triggerExists(source, name)) {
-      execute(connection, "CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
+      StatementRunner.executeAll(connection, "CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
           .formatted(Identifiers.quote(name), Identifiers.quote(source), function(source, name)));
     }
   }
@@ -514,7 +514,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
           try (ResultSet row = statement.executeQuery()) {
             row.next();
             // The name comes from the catalog already quoted by quote_ident.
-            execute(connection, "ALTER SEQUENCE %s OWNED BY %s.%s".formatted(
+            StatementRunner.executeAll(connection, "ALTER SEQUENCE %s OWNED BY %s.%s".formatted(
                 row.getString(1), Identifiers.quote(to), Identifiers.quote(column)));
           }
         }
@@ -550,7 +550,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     }
     for (String[] key : keys) {
       // The definition is PostgreSQL's own rendering, names already quoted where needed.
-      execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s".formatted(
+      StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s".formatted(
           Identifiers.quote(to), Identifiers.quote(key[0]), key[1]));
     }
   }
@@ -565,7 +565,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       String[] parts = grant.split(" ");
       String grantee = parts[0];
       // grantee is quote_ident output or PUBLIC; the privilege is one of PostgreSQL's keywords.
-      execute(connection, "GRANT %s ON %s TO %s%s".formatted(parts[1], Identifiers.quote(to),
+      StatementRunner.executeAll(connection, "GRANT %s ON %s TO %s%s".formatted(parts[1], Identifiers.quote(to),
           grantee, "1".equals(parts[2]) ? " WITH GRANT OPTION" : ""));
     }
   }
@@ -617,13 +617,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     return values;
   }
 
-  private static void execute(Connection connection, String... statements) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    }
-  }
+
 
   private static ApplicationFailure refusal(BlueGreenRequest request, String message) {
     return ApplicationFailure.newNonRetryableFailure(
@@ -631,12 +625,12 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   private static StatementContext context(BlueGreenRequest request, String description) {
-    return new StatementContext(request.migrationId(), description, true, request.options().lockTimeout(),
-        request.options().statementTimeout(), CurrentAttempt.number());
+    return StatementContext.forStep(request.migrationId(), description, request.options());
   }
 
+
   private static StatementContext dataContext(BlueGreenRequest request, String description) {
-    return new StatementContext(request.migrationId(), description, true, request.options().lockTimeout(),
-        DATA_STATEMENT_TIMEOUT, CurrentAttempt.number());
+    return context(request, description).withStatementTimeout(DATA_STATEMENT_TIMEOUT);
   }
+
 }

@@ -1,6 +1,5 @@
 package dev.zdm.dualwrite;
 
-import dev.zdm.activities.CurrentAttempt;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
 import dev.zdm.model.TableRef;
@@ -8,6 +7,7 @@ import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.KeyColumn;
 import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.StatementRunner;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -132,7 +132,7 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
         }
         return null;
       }
-      execute(connection,
+      StatementRunner.executeAll(connection,
           "ALTER TABLE %s ADD COLUMN %s %s".formatted(
               Identifiers.quote(request.table()), Identifiers.quote(request.newColumn()), plan.newType()),
           "COMMENT ON COLUMN %s.%s IS %s".formatted(
@@ -148,9 +148,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     DualWriteRequest request = plan.request();
     DualWriteTrigger trigger = new DualWriteTrigger(plan);
     database.runner().run(context(request, "install trigger " + trigger.name()), connection -> {
-      execute(connection, trigger.createFunction());
+      StatementRunner.executeAll(connection, trigger.createFunction());
       if (!new Catalog(connection).triggerExists(request.table(), trigger.name())) {
-        execute(connection, trigger.createTrigger());
+        StatementRunner.executeAll(connection, trigger.createTrigger());
       }
       log.info("[{}] dual-write trigger {} on {}", request.migrationId(), trigger.name(), request.table());
       return null;
@@ -163,10 +163,10 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     DualWriteTrigger trigger = new DualWriteTrigger(plan);
     // One transaction: between dropping the trigger and the column no write may reach only the new column.
     database.runner().run(context(request, "remove dual-write of " + request.newColumn()), connection -> {
-      execute(connection, trigger.dropTrigger(), trigger.dropFunction());
+      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
       Catalog catalog = new Catalog(connection);
       if (catalog.columnType(request.table(), request.newColumn()).isPresent() && ownsColumn(catalog, request)) {
-        execute(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(
+        StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(
             Identifiers.quote(request.table()), Identifiers.quote(request.newColumn())));
       }
       log.info("[{}] dual-write of {} removed", request.migrationId(), request.table());
@@ -188,7 +188,7 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       Optional<Boolean> state = catalog.constraintValidated(request.table(), check);
       if (state.isEmpty()) {
         // NOT VALID: no scan, only a brief lock; new rows are checked from now on.
-        execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID"
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID"
             .formatted(table, Identifiers.quote(check), column));
         return Optional.of(Boolean.FALSE);
       }
@@ -199,17 +199,17 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       database.runner().run(
           context(request, "validate " + check, VALIDATE_STATEMENT_TIMEOUT),
           connection -> {
-            execute(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(table, Identifiers.quote(check)));
+            StatementRunner.executeAll(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(table, Identifiers.quote(check)));
             return null;
           });
     }
     database.runner().run(context(request, "set " + request.newColumn() + " NOT NULL"), connection -> {
       // With a valid CHECK (col IS NOT NULL), SET NOT NULL skips its full-table scan.
-      execute(connection,
+      StatementRunner.executeAll(connection,
           "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL".formatted(table, column),
           "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s".formatted(table, Identifiers.quote(check)));
       if (request.kind() == DualWriteKind.ADD_NOT_NULL && request.notNullDefault() != null) {
-        execute(connection, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s"
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s"
             .formatted(table, column, request.notNullDefault()));
       }
       return null;
@@ -224,18 +224,18 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String table = Identifiers.quote(request.table());
     database.runner().run(context(request, "cut over " + request.describe()), connection -> {
       Catalog catalog = new Catalog(connection);
-      execute(connection, trigger.dropTrigger(), trigger.dropFunction());
+      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
       boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
       switch (request.kind()) {
         case RENAME_COLUMN -> {
           if (catalog.columnType(request.table(), request.oldColumn()).isPresent()) {
-            execute(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(table, Identifiers.quote(request.oldColumn())));
+            StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(table, Identifiers.quote(request.oldColumn())));
           }
           clearOwnerComment(connection, request, request.newColumn());
         }
         case CHANGE_TYPE -> {
           if (newPresent) {
-            execute(connection,
+            StatementRunner.executeAll(connection,
                 "ALTER TABLE %s DROP COLUMN IF EXISTS %s".formatted(table, Identifiers.quote(request.oldColumn())),
                 "ALTER TABLE %s RENAME COLUMN %s TO %s".formatted(
                     table, Identifiers.quote(request.newColumn()), Identifiers.quote(request.oldColumn())));
@@ -261,17 +261,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
 
   private static void clearOwnerComment(Connection connection, DualWriteRequest request, String column)
       throws SQLException {
-    execute(connection, "COMMENT ON COLUMN %s.%s IS NULL".formatted(
+    StatementRunner.executeAll(connection, "COMMENT ON COLUMN %s.%s IS NULL".formatted(
         Identifiers.quote(request.table()), Identifiers.quote(column)));
   }
 
-  private static void execute(Connection connection, String... statements) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    }
-  }
+
 
   private static ApplicationFailure refusal(DualWriteRequest request, String message) {
     return ApplicationFailure.newNonRetryableFailure(
@@ -283,8 +277,8 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   }
 
   private static StatementContext context(DualWriteRequest request, String description, Duration statementTimeout) {
-    return new StatementContext(
-        request.migrationId(), description, true, request.options().lockTimeout(), statementTimeout,
-        CurrentAttempt.number());
+    return StatementContext.forStep(request.migrationId(), description, request.options())
+        .withStatementTimeout(statementTimeout);
   }
+
 }

@@ -1,6 +1,5 @@
 package dev.zdm.expandcontract;
 
-import dev.zdm.activities.CurrentAttempt;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -196,24 +195,13 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
   }
 
   /** Schema changes: short, under the migration's statement_timeout. */
-  private StatementContext context(ExpandContractRequest request, String description) {
-    return context(request, description, true, request.options().statementTimeout());
+  private static StatementContext context(ExpandContractRequest request, String description) {
+    return StatementContext.forStep(request.migrationId(), description, request.options());
   }
 
   /** Archive reads and writes: longer statements, but still never waiting long for a lock. */
-  private StatementContext dataContext(ExpandContractRequest request, String description) {
-    return context(request, description, true, ARCHIVE_STATEMENT_TIMEOUT);
-  }
-
-  private static StatementContext context(
-      ExpandContractRequest request, String description, boolean tx, Duration statementTimeout) {
-    return new StatementContext(
-        request.migrationId(),
-        description,
-        tx,
-        request.options().lockTimeout(),
-        statementTimeout,
-        CurrentAttempt.number());
+  private static StatementContext dataContext(ExpandContractRequest request, String description) {
+    return context(request, description).withStatementTimeout(ARCHIVE_STATEMENT_TIMEOUT);
   }
 
   @SuppressWarnings("unchecked")

@@ -37,11 +37,18 @@ public final class StatementRunner {
     run(
         context,
         connection -> {
-          try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-          }
+          executeAll(connection, sql);
           return null;
         });
+  }
+
+  /** Plain statements, in order, on a connection the runner has prepared (inside {@link #run}). */
+  public static void executeAll(Connection connection, String... statements) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    }
   }
 
   public <T> T run(StatementContext context, ConnectionWork<T> work) {

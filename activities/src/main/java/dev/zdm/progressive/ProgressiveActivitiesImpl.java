@@ -1,11 +1,11 @@
 package dev.zdm.progressive;
 
-import dev.zdm.activities.CurrentAttempt;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.StatementRunner;
 import dev.zdm.postgres.TargetDatabase;
 import dev.zdm.progressive.ProgressiveChange.IndexBuild;
 import dev.zdm.progressive.ProgressiveChange.ValidatedConstraint;
@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -125,7 +124,7 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
     database.runner().run(context(request, "attach " + build.constraintName(), true, request.options().statementTimeout()),
         connection -> {
           if (new Catalog(connection).constraintValidated(request.table(), build.constraintName()).isEmpty()) {
-            execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s".formatted(
+            StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s".formatted(
                 Identifiers.quote(request.table()), Identifiers.quote(build.constraintName()), kind,
                 Identifiers.quote(build.name())));
           }
@@ -139,7 +138,7 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
     database.runner().run(context(request, "add " + constraint.name() + " NOT VALID", true, request.options().statementTimeout()),
         connection -> {
           if (new Catalog(connection).constraintValidated(request.table(), constraint.name()).isEmpty()) {
-            execute(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID".formatted(
+            StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID".formatted(
                 Identifiers.quote(request.table()), Identifiers.quote(constraint.name()), constraint.definition()));
           }
           return null;
@@ -158,7 +157,7 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
                 ZdmFailures.INVALID_MIGRATION);
           }
           if (!validated.get()) {
-            execute(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(
+            StatementRunner.executeAll(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(
                 Identifiers.quote(request.table()), Identifiers.quote(constraint.name())));
           }
           return null;
@@ -175,16 +174,13 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
         "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s".formatted(Identifiers.quote(request.table()), Identifiers.quote(name)));
   }
 
-  private static void execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
-  }
+
 
   private static StatementContext context(
       ProgressiveRequest request, String description, boolean transactional, Duration statementTimeout) {
-    return new StatementContext(
-        request.migrationId(), description, transactional, request.options().lockTimeout(),
-        statementTimeout, CurrentAttempt.number());
+    StatementContext context = StatementContext.forStep(request.migrationId(), description, request.options())
+        .withStatementTimeout(statementTimeout);
+    return transactional ? context : context.outsideTransaction();
   }
+
 }
