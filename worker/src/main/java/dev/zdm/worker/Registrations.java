@@ -3,17 +3,15 @@ package dev.zdm.worker;
 import dev.zdm.activities.DdlActivitiesImpl;
 import dev.zdm.backfill.BackfillActivitiesImpl;
 import dev.zdm.bluegreen.BlueGreenActivitiesImpl;
-import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteActivitiesImpl;
-import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
-import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationActivitiesImpl;
+import dev.zdm.migration.MigrationOperations;
 import dev.zdm.migration.MigrationWorkflowImpl;
 import dev.zdm.progressive.ProgressiveActivitiesImpl;
-import dev.zdm.progressive.ProgressiveWorkflowImpl;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.worker.Worker;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The one list of what a zdm worker runs: every workflow type and every activity. */
@@ -21,12 +19,10 @@ public final class Registrations {
   private Registrations() {}
 
   public static List<Class<?>> workflowTypes() {
-    return List.of(
-        MigrationWorkflowImpl.class,
-        ExpandContractWorkflowImpl.class,
-        DualWriteWorkflowImpl.class,
-        ProgressiveWorkflowImpl.class,
-        BlueGreenWorkflowImpl.class);
+    List<Class<?>> types = new ArrayList<>();
+    types.add(MigrationWorkflowImpl.class);
+    types.addAll(MigrationOperations.all().workflowImplementations());
+    return List.copyOf(types);
   }
 
   public static List<Object> activities(TargetDatabase database) {

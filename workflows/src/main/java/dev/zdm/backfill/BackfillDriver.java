@@ -4,6 +4,7 @@ import dev.zdm.model.Progress;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -33,6 +34,7 @@ public final class BackfillDriver {
       Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
   private final StatusBoard board;
   private final BooleanSupplier stopRequested;
+  private final WorkflowRelease release;
 
   private long workedMillis;
   private boolean rolloutApproved;
@@ -45,9 +47,11 @@ public final class BackfillDriver {
   /** The stop request has been written to the control row for the chunk in flight. */
   private boolean stopSent;
 
-  public BackfillDriver(StatusBoard board, BackfillCarry carry, BooleanSupplier stopRequested) {
+  public BackfillDriver(
+      StatusBoard board, BackfillCarry carry, BooleanSupplier stopRequested, WorkflowRelease release) {
     this.board = board;
     this.stopRequested = stopRequested;
+    this.release = release;
     BackfillCarry from = carry == null ? BackfillCarry.fresh() : carry;
     workedMillis = from.workedMillis();
     rolloutApproved = from.rolloutApproved();
@@ -142,6 +146,10 @@ public final class BackfillDriver {
           return End.STOPPED;
         }
         workedMillis = 0;
+      }
+      if (release.operationModel() && stopRequested.getAsBoolean()) {
+        // A rollback that arrived during the last chunk: never carry it into a new run unseen.
+        return End.STOPPED;
       }
       if (Workflow.getInfo().getHistoryLength() > settings.continueAsNewAfterEvents()
           || Workflow.getInfo().isContinueAsNewSuggested()) {

@@ -9,8 +9,8 @@ import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -23,19 +23,21 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
   private static final String UNDO_DETAIL =
       "names swapped back where switched; green copy and sync triggers dropped";
 
-  private final BlueGreenActivities activities =
-      Workflow.newActivityStub(BlueGreenActivities.class, ZdmActivityOptions.ddl());
-  private final BlueGreenActivities dataActivities =
-      Workflow.newActivityStub(BlueGreenActivities.class, ZdmActivityOptions.data());
+  private BlueGreenActivities activities;
+  private BlueGreenActivities dataActivities;
 
   @Override
   public MigrationResult run(BlueGreenRequest request) {
+    WorkflowRelease release = begin();
+    activities = Workflow.newActivityStub(BlueGreenActivities.class, ZdmActivityOptions.ddl(release));
+    dataActivities = Workflow.newActivityStub(BlueGreenActivities.class, ZdmActivityOptions.data(release));
     String id = request.migrationId();
     String table = request.table().displayName();
-    board = new StatusBoard(id, Strategy.BLUE_GREEN.cliName(), table);
+    board = new StatusBoard(id, Strategy.BLUE_GREEN.cliName(), table, release);
     BreakerGuard guard = new BreakerGuard(id, board, ddl);
     inbox.attach(id, guard, null);
-    Compensations undo = new Compensations(board);
+    Compensations undo = new Compensations(id, board, release, guard);
+    inbox.attachUndo(undo);
     board.rollbackPossible(true);
     try {
       board.phase("checking", "Checking that " + table + " can be rebuilt through a green copy.");
@@ -43,7 +45,8 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
       board.stepDone("check", table + " has a primary key and the changes apply to a copy");
 
       // One undo covers every step before the drop: it looks at the catalog and undoes what it finds.
-      undo.saga().addCompensation(activities::revert, request);
+      undo.register("green copy and sync triggers of " + table + " (names swapped back if switched)",
+          () -> activities.revert(request));
       board.phase("creating-green", "Creating " + table + "_zdm_green and applying the changes to it.");
       guard.run(() -> activities.createGreen(request));
       board.stepDone("create-green", request.greenChanges().size() + " change(s) applied to the green copy");
@@ -90,22 +93,19 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
       }
 
       inbox.pointOfNoReturn();
+      undo.pointOfNoReturn();
       board.rollbackPossible(false);
       board.phase("dropping-old", "Dropping the reverse sync and " + table + "_zdm_old.");
-      guard.run(() -> activities.dropOld(request));
+      undo.irreversible(() -> guard.run(() -> activities.dropOld(request)));
       board.stepDone("drop-old", table + "_zdm_old dropped");
       board.phase("completed", request.describe() + " done.");
       return new MigrationResult(id, Outcome.COMPLETED, request.describe() + " done.", board.steps());
-    } catch (CanceledFailure canceled) {
-      undo.canceled(UNDO_DETAIL);
-      throw canceled;
     } catch (TemporalFailure failure) {
-      undo.failed(failure, UNDO_DETAIL);
-      throw failure;
+      throw undo.onFailure(failure, UNDO_DETAIL);
     }
   }
 
   private MigrationResult rollBack(Compensations undo) {
-    return undo.rollBack(board.snapshot().migrationId(), inbox.rollbackRequest(), UNDO_DETAIL);
+    return undo.rollBack(inbox.rollbackRequest(), UNDO_DETAIL);
   }
 }

@@ -21,6 +21,8 @@ import java.util.Objects;
  *     plain copy or cast back
  * @param notNullDefault ADD_NOT_NULL: the column's DEFAULT once it is NOT NULL (SQL expression)
  * @param continued set only by continue-as-new: where the previous run stopped
+ * @param progressStep the key of this plan step's rows in {@code _migration_progress}, unique per
+ *     step of the file; null in requests of the first release ({@link #FIRST_RELEASE_STEP})
  */
 public record DualWriteRequest(
     String migrationId,
@@ -34,11 +36,22 @@ public record DualWriteRequest(
     String notNullDefault,
     BatchSettings batch,
     MigrationOptions options,
-    DualWriteContinuation continued) {
+    DualWriteContinuation continued,
+    String progressStep) {
 
   public static final String OLD = "{old}";
   public static final String NEW = "{new}";
   public static final String CHANGE_TYPE_SUFFIX = "_zdm_new";
+  /** The progress key every dual-write used in release 0.1. */
+  public static final String FIRST_RELEASE_STEP = "dual-write-backfill";
+
+  public DualWriteRequest(
+      String migrationId, DualWriteKind kind, TableRef table, String oldColumn, String newColumn,
+      String newType, String forward, String inverse, String notNullDefault, BatchSettings batch,
+      MigrationOptions options, DualWriteContinuation continued) {
+    this(migrationId, kind, table, oldColumn, newColumn, newType, forward, inverse, notNullDefault,
+        batch, options, continued, null);
+  }
 
   public DualWriteRequest {
     Objects.requireNonNull(migrationId, "migrationId");
@@ -73,7 +86,17 @@ public record DualWriteRequest(
   public DualWriteRequest continuedAs(DualWriteContinuation next) {
     return new DualWriteRequest(
         migrationId, kind, table, oldColumn, newColumn, newType, forward, inverse, notNullDefault,
-        batch, options, next);
+        batch, options, next, progressStep);
+  }
+
+  /** The progress key to use: this step's own, or the first release's shared one. */
+  public String progressKey() {
+    return progressStep == null ? FIRST_RELEASE_STEP : progressStep;
+  }
+
+  public DualWriteRequest withProgressStep(String key) {
+    return new DualWriteRequest(migrationId, kind, table, oldColumn, newColumn, newType, forward,
+        inverse, notNullDefault, batch, options, continued, key);
   }
 
   /** For messages: {@code orders.user_email -> customer_email}. */

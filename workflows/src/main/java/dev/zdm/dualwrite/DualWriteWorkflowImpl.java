@@ -13,6 +13,7 @@ import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -25,25 +26,24 @@ import io.temporal.workflow.Workflow;
  * writes that arrived only through the new column, so nothing is lost.
  */
 public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements DualWriteWorkflow {
-  static final String BACKFILL_STEP = "dual-write-backfill";
-
-  private final DualWriteActivities activities =
-      Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.ddl());
-  private final DualWriteActivities longActivities =
-      Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.data());
-
+  private DualWriteActivities activities;
+  private DualWriteActivities longActivities;
 
   @Override
   public MigrationResult run(DualWriteRequest request) {
+    WorkflowRelease release = begin();
+    activities = Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.ddl(release));
+    longActivities = Workflow.newActivityStub(DualWriteActivities.class, ZdmActivityOptions.data(release));
     String id = request.migrationId();
-    board = new StatusBoard(id, Strategy.DUAL_WRITE.cliName(), request.table().displayName());
+    board = new StatusBoard(id, Strategy.DUAL_WRITE.cliName(), request.table().displayName(), release);
     BreakerGuard guard = new BreakerGuard(id, board, ddl);
     DualWriteContinuation continued = request.continued();
     BackfillDriver driver =
         new BackfillDriver(
-            board, continued == null ? null : continued.backfill(), inbox::rollbackRequested);
+            board, continued == null ? null : continued.backfill(), inbox::rollbackRequested, release);
     inbox.attach(id, guard, driver);
-    Compensations undo = new Compensations(board);
+    Compensations undo = new Compensations(id, board, release, guard);
+    inbox.attachUndo(undo);
     board.rollbackPossible(true);
     try {
       DualWritePlan plan;
@@ -51,8 +51,10 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.phase("planning", "Checking: " + request.describe() + ".");
         plan = guard.run(() -> activities.plan(request));
         board.phase("adding-column", "Adding " + request.newColumn() + " to " + request.table() + ".");
-        undo.saga().addCompensation(activities::removeDualWrite, plan);
-        guard.run(() -> activities.addColumn(plan));
+        DualWritePlan added = plan;
+        undo.register("dual-write (trigger and new column " + request.newColumn() + ")",
+            () -> activities.removeDualWrite(added));
+        guard.run(() -> activities.addColumn(added));
         board.stepDone("add-column", request.table() + "." + request.newColumn() + " " + plan.newType());
         if (inbox.rollbackRequested()) {
           return rollBack(undo);
@@ -63,21 +65,25 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       } else {
         plan = continued.plan();
         board.carrySteps(continued.steps());
-        undo.saga().addCompensation(activities::removeDualWrite, plan);
+        inbox.restore(continued.inbox());
+        DualWritePlan added = plan;
+        undo.register("dual-write (trigger and new column " + request.newColumn() + ")",
+            () -> activities.removeDualWrite(added));
       }
 
       BackfillRequest backfillRequest =
           new BackfillRequest(
-              id, BACKFILL_STEP, request.table(), plan.backfill(), request.batch(),
+              id, request.progressKey(), request.table(), plan.backfill(), request.batch(),
               request.options().lockTimeout(), 100);
       board.phase("backfilling", "Filling " + request.newColumn() + " for existing rows.");
       BackfillDriver.End end = guard.run(() -> driver.run(backfillRequest));
       if (end == BackfillDriver.End.CONTINUE_AS_NEW) {
         Workflow.continueAsNew(
-            request.continuedAs(new DualWriteContinuation(plan, driver.carry(), board.steps())));
+            request.continuedAs(new DualWriteContinuation(plan, driver.carry(), board.steps(),
+                release.operationModel() ? inbox.carry() : null)));
       }
       if (end == BackfillDriver.End.STOPPED) {
-        backfillLedger.end(id, BACKFILL_STEP, "cancelled");
+        backfillLedger.end(id, request.progressKey(), "cancelled");
         return rollBack(undo);
       }
       board.stepDone("backfill", "every row filled");
@@ -114,19 +120,18 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       }
 
       inbox.pointOfNoReturn();
+      undo.pointOfNoReturn();
       board.rollbackPossible(false);
       board.phase("cutting-over", "Dropping the trigger" + (request.kind() == DualWriteKind.ADD_NOT_NULL ? "" : " and "
           + request.oldColumn()) + " (lock_timeout " + request.options().lockTimeout().toMillis() + " ms, retried).");
-      guard.run(() -> activities.cutOver(plan));
+      DualWritePlan cutOver = plan;
+      undo.irreversible(() -> guard.run(() -> activities.cutOver(cutOver)));
       board.stepDone("cut-over", request.describe() + " done");
       board.phase("completed", request.describe() + " done.");
       return new MigrationResult(id, Outcome.COMPLETED, request.describe() + " done.", board.steps());
-    } catch (CanceledFailure canceled) {
-      undo.canceled("dual-write removed");
-      throw canceled;
     } catch (TemporalFailure failure) {
-      undo.failed(failure, "dual-write removed; the old column is as it was");
-      throw failure;
+      throw undo.onFailure(failure, failure instanceof CanceledFailure
+          ? "dual-write removed" : "dual-write removed; the old column is as it was");
     }
   }
 
@@ -144,7 +149,6 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
 
   private MigrationResult rollBack(Compensations undo) {
     return undo.rollBack(
-        board.snapshot().migrationId(), inbox.rollbackRequest(),
-        "trigger and new column dropped; the old column has every write");
+        inbox.rollbackRequest(), "trigger and new column dropped; the old column has every write");
   }
 }

@@ -11,11 +11,11 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
+import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,16 +25,14 @@ import java.time.Instant;
  * a rollback undoes everything done so far; the drop itself is the point of no return.
  */
 public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
+  private static final String UNDO_DETAIL = "deprecation removed and archive dropped where they existed";
 
-  private final ExpandContractActivities activities =
-      Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.ddl());
-  private final ExpandContractActivities dataActivities =
-      Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.data());
-  private final DdlActivities ddl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+  private ExpandContractActivities activities;
+  private ExpandContractActivities dataActivities;
 
   private StatusBoard board;
   private BreakerGuard guard;
+  private Compensations undo;
   private DeploymentSignal deployment;
   private ApprovalRequest approval;
   private RollbackRequest rollbackRequest;
@@ -43,21 +41,21 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
 
   @Override
   public MigrationResult run(ExpandContractRequest request) {
+    WorkflowRelease release = WorkflowRelease.ofThisRun();
+    activities = Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.ddl(release));
+    dataActivities = Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.data(release));
+    DdlActivities ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
     String column = request.table().displayName() + "." + request.column();
     board =
         new StatusBoard(
-            request.migrationId(), Strategy.EXPAND_CONTRACT.cliName(), request.table().displayName());
+            request.migrationId(), Strategy.EXPAND_CONTRACT.cliName(), request.table().displayName(),
+            release);
     guard = new BreakerGuard(request.migrationId(), board, ddl);
-    Saga saga =
-        new Saga(
-            new Saga.Options.Builder()
-                .setParallelCompensation(false)
-                .setContinueWithError(true)
-                .build());
+    undo = new Compensations(request.migrationId(), board, release, guard);
     board.rollbackPossible(true);
     try {
       board.phase("deprecating", "Marking " + column + " deprecated.");
-      saga.addCompensation(activities::removeDeprecation, request);
+      undo.register("deprecation of " + column, () -> activities.removeDeprecation(request));
       Deprecation deprecation = guard.run(() -> activities.deprecateColumn(request));
       board.rollbackPossible(!deprecation.alreadyRemoved());
       pastPointOfNoReturn = deprecation.alreadyRemoved();
@@ -81,7 +79,7 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
               + " --version <v>`.");
       Workflow.await(() -> deployment != null || rollbackRequest != null);
       if (rollbackRequest != null) {
-        return rollBack(saga);
+        return rollBack();
       }
       board.stepDone("deployment", "application version " + deployment.version() + " deployed");
 
@@ -97,7 +95,7 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
                 + " before " + column + " may be dropped.");
         Workflow.await(untilRemoval, () -> rollbackRequest != null);
         if (rollbackRequest != null) {
-          return rollBack(saga);
+          return rollBack();
         }
         board.stepDone("removal-date", "removal date reached");
       }
@@ -115,49 +113,35 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
         Workflow.await(() -> approval != null || rollbackRequest != null);
         awaitingApproval = false;
         if (rollbackRequest != null) {
-          return rollBack(saga);
+          return rollBack();
         }
         board.stepDone("approval", "approved by " + approval.approvedBy());
       }
 
       board.phase("archiving", "Copying " + column + " to its archive table.");
-      saga.addCompensation(activities::dropArchive, request);
+      undo.register("archive of " + column, () -> activities.dropArchive(request));
       ArchiveResult archive = guard.run(() -> dataActivities.archiveColumn(request));
       board.stepDone(
           "archive", archive.rowsArchived() + " rows archived in " + archive.archiveTable());
       if (rollbackRequest != null) {
-        return rollBack(saga);
+        return rollBack();
       }
 
       pastPointOfNoReturn = true;
+      undo.pointOfNoReturn();
       board.rollbackPossible(false);
       board.phase("dropping", "Dropping " + column + " (lock_timeout " + request.options().lockTimeout().toMillis() + " ms, retried).");
-      guard.run(() -> activities.dropColumn(request));
+      undo.irreversible(() -> guard.run(() -> activities.dropColumn(request)));
       board.stepDone("drop", column + " dropped; its data stays in " + archive.archiveTable());
       board.phase("completed", column + " dropped; data archived in " + archive.archiveTable() + ".");
       return result(Outcome.COMPLETED, board.snapshot().message());
-    } catch (CanceledFailure canceled) {
-      Workflow.newDetachedCancellationScope(() -> compensate(saga, "canceled")).run();
-      throw canceled;
     } catch (TemporalFailure failure) {
-      board.stepFailed(board.phase(), failure.getMessage());
-      compensate(saga, "failed");
-      throw failure;
+      throw undo.onFailure(failure, UNDO_DETAIL);
     }
   }
 
-  private MigrationResult rollBack(Saga saga) {
-    compensate(saga, "rolled-back");
-    String reason = rollbackRequest.reason() == null ? "" : ": " + rollbackRequest.reason();
-    return result(Outcome.ROLLED_BACK, "Rolled back on request of " + rollbackRequest.requestedBy() + reason);
-  }
-
-  private void compensate(Saga saga, String endPhase) {
-    board.phase("compensating", "Undoing the steps done so far.");
-    saga.compensate();
-    board.stepCompensated("rollback", "deprecation removed and archive dropped where they existed");
-    board.rollbackPossible(false);
-    board.phase(endPhase, null);
+  private MigrationResult rollBack() {
+    return undo.rollBack(rollbackRequest, UNDO_DETAIL);
   }
 
   private MigrationResult result(Outcome outcome, String message) {
@@ -182,6 +166,8 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
   public void rollback(RollbackRequest request) {
     if (!pastPointOfNoReturn && rollbackRequest == null) {
       rollbackRequest = request;
+    } else if (undo != null) {
+      undo.retryRequested();
     }
   }
 

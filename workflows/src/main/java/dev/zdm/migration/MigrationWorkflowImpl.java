@@ -4,8 +4,6 @@ import dev.zdm.activities.DdlActivities;
 import dev.zdm.activities.DdlStatement;
 import dev.zdm.activities.MigrationActivities;
 import dev.zdm.activities.ZdmFailures;
-import dev.zdm.expandcontract.ExpandContractRequest;
-import dev.zdm.expandcontract.ExpandContractWorkflow;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationRequest;
@@ -17,30 +15,26 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
-import dev.zdm.bluegreen.BlueGreenRequest;
-import dev.zdm.bluegreen.BlueGreenWorkflow;
-import dev.zdm.dualwrite.DualWriteWorkflow;
-import dev.zdm.model.plan.BlueGreenStep;
-import dev.zdm.model.plan.ConcurrentIndexStep;
-import dev.zdm.model.plan.ConstraintStep;
-import dev.zdm.model.plan.DirectStep;
-import dev.zdm.model.plan.DualWriteStep;
-import dev.zdm.model.plan.ProgressiveDmlStep;
-import dev.zdm.progressive.ProgressiveRequest;
-import dev.zdm.progressive.ProgressiveWorkflow;
-import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.temporal.ZdmNames;
 import dev.zdm.temporal.ZdmSearchAttributes;
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.operation.CompletedUndo;
+import dev.zdm.operation.StepOperations;
+import dev.zdm.operation.StepRun;
 import dev.zdm.workflow.BreakerGuard;
+import dev.zdm.workflow.Compensations;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.StrategyWorkflowControls;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.Async;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -54,12 +48,13 @@ import java.util.function.Function;
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
 
-  private final MigrationActivities migrationActivities =
-      Workflow.newActivityStub(MigrationActivities.class, ZdmActivityOptions.prepare());
-  private final DdlActivities ddl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
-  private final DdlActivities longDdl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.data());
+  private final StepOperations operations = MigrationOperations.all();
+  private WorkflowRelease release;
+  private MigrationActivities migrationActivities;
+  private DdlActivities ddl;
+  private DdlActivities longDdl;
+  /** The plan-level saga: what a rollback of the whole file undoes (operation model only). */
+  private Compensations planUndo;
 
   private MigrationRequest request;
   private StatusBoard board;
@@ -77,16 +72,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationResult run(MigrationRequest migrationRequest) {
+    release = WorkflowRelease.ofThisRun();
+    migrationActivities = Workflow.newActivityStub(MigrationActivities.class, ZdmActivityOptions.prepare());
+    ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
+    longDdl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.data(release));
     request = migrationRequest;
     String strategy = request.strategy() == null ? "auto" : request.strategy().cliName();
-    board = new StatusBoard(request.migrationId(), strategy, null);
+    board = new StatusBoard(request.migrationId(), strategy, null, release);
     guard = new BreakerGuard(request.migrationId(), board, ddl);
+    planUndo = new Compensations(request.migrationId(), board, release, guard);
     board.rollbackPossible(true);
     board.phase("preparing", "Checking " + request.sourceName() + " against the database.");
     Plan prepared;
     try {
       prepared = migrationActivities.prepare(request);
     } catch (ActivityFailure failure) {
+      if (release.operationModel() && Compensations.isCancellation(failure)) {
+        finished = true;
+        board.phase("canceled", "Canceled while the plan was being made; nothing was changed.");
+        throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", null, failure);
+      }
       return refuse(rootMessage(failure), failureType(failure));
     }
     plan = prepared;
@@ -97,22 +102,63 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       String lastMessage = "";
       for (int i = 0; i < plan.steps().size(); i++) {
         if (rollbackRequest != null) {
-          return finish(Outcome.ROLLED_BACK, "Rolled back before step " + (i + 1) + " started.");
+          String before = "Rolled back before step " + (i + 1) + " started";
+          if (release.operationModel()) {
+            return finishRolledBack(planUndo.rollBackAfter(
+                before + " (on request of " + rollbackRequest.requestedBy() + ")", UNDO_DETAIL));
+          }
+          return finish(Outcome.ROLLED_BACK, before + ".");
         }
-        MigrationResult stepResult = runStep(i + 1, plan.steps().get(i));
+        PlanStep step = plan.steps().get(i);
+        PlanStepRun run = new PlanStepRun(i + 1, step);
+        CompletedUndo undo = release.operationModel() ? operations.undoAfterCompletion(run, step) : null;
+        if (undo instanceof CompletedUndo.Undo reversible) {
+          // Registered before the step: its call may fail although its statement took effect.
+          planUndo.register(reversible.what(), reversible.action());
+        }
+        MigrationResult stepResult = operations.run(run, step);
         if (stepResult != null && stepResult.outcome() == Outcome.ROLLED_BACK) {
+          if (release.operationModel()) {
+            return finishRolledBack(planUndo.rollBackAfter(
+                "Step " + (i + 1) + ": " + stepResult.message(), UNDO_DETAIL));
+          }
           return finish(Outcome.ROLLED_BACK, stepResult.message());
+        }
+        if (undo instanceof CompletedUndo.Irreversible irreversible) {
+          planUndo.registerIrreversible("step " + (i + 1) + " (" + step.describe() + ")",
+              irreversible.because());
+        }
+        if (release.operationModel()) {
+          board.rollbackPossible(true);
         }
         if (stepResult != null) {
           lastMessage = " " + stepResult.message();
         }
       }
       return finish(Outcome.COMPLETED, "All " + plan.steps().size() + " step(s) done." + lastMessage);
+    } catch (TemporalFailure failure) {
+      if (!release.operationModel()) {
+        finished = true;
+        board.phase("failed", rootMessage(failure));
+        throw failure;
+      }
+      TemporalFailure ending = planUndo.onFailure(failure, UNDO_DETAIL);
+      finished = true;
+      throw ending;
     } catch (RuntimeException failure) {
       finished = true;
       board.phase("failed", rootMessage(failure));
       throw failure;
     }
+  }
+
+  /** What the parent's own undo list holds: earlier steps of the file, newest first. */
+  private static final String UNDO_DETAIL = "the file's earlier steps undone where they can be";
+
+  private MigrationResult finishRolledBack(MigrationResult rolledBack) {
+    finished = true;
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return rolledBack;
   }
 
   /** Ends a migration that was refused before anything ran; awaitPlan callers get the reason. */
@@ -126,63 +172,58 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     throw ApplicationFailure.newNonRetryableFailure(reason, type);
   }
 
-  private MigrationResult runStep(int number, PlanStep step) {
-    if (step instanceof DirectStep direct) {
-      runDirect(number, direct);
-      return null;
-    }
-    if (step instanceof ExpandContractStep dropColumn) {
-      return runChild(
-          number,
-          step,
-          Strategy.EXPAND_CONTRACT,
-          dropColumn.table().displayName(),
-          ExpandContractWorkflow.class,
-          child ->
-              Async.function(
-                  child::run,
-                  new ExpandContractRequest(
-                      request.migrationId(),
-                      dropColumn.table(),
-                      dropColumn.column(),
-                      request.options())));
-    }
-    if (step instanceof DualWriteStep dualWrite) {
-      return runChild(number, step, Strategy.DUAL_WRITE, tableName(step), DualWriteWorkflow.class,
-          child -> Async.function(child::run,
-              StepRequests.dualWrite(request.migrationId(), dualWrite, request.options())));
-    }
-    if (step instanceof ProgressiveDmlStep dataChange) {
-      return runProgressive(number, step,
-          StepRequests.dataChange(request.migrationId(), dataChange, request.options()));
-    }
-    if (step instanceof ConcurrentIndexStep index) {
-      return runProgressive(number, step,
-          StepRequests.index(request.migrationId(), index, request.options()));
-    }
-    if (step instanceof ConstraintStep constraint) {
-      MigrationResult result = runProgressive(number, step,
-          StepRequests.constraint(request.migrationId(), constraint, request.options()));
-      if (result.outcome() == Outcome.COMPLETED) {
-        for (String sql : constraint.afterValidation()) {
-          runStatement(number, sql, true);
-        }
-      }
-      return result;
-    }
-    if (step instanceof BlueGreenStep blueGreen) {
-      return runChild(number, step, Strategy.BLUE_GREEN, tableName(step), BlueGreenWorkflow.class,
-          child -> Async.function(child::run,
-              new BlueGreenRequest(request.migrationId(), blueGreen.table(),
-                  blueGreen.greenChanges(), request.options())));
-    }
-    throw ApplicationFailure.newNonRetryableFailure(
-        "This worker cannot run plan steps of kind " + step.getClass().getSimpleName(),
-        ZdmFailures.INVALID_MIGRATION);
-  }
+  /** The parent's side of the step that runs now, handed to the step's operation. */
+  private final class PlanStepRun implements StepRun {
+    private final int number;
+    private final PlanStep step;
 
-  private void runDirect(int number, DirectStep step) {
-    runStatement(number, step.sql(), step.transactional());
+    PlanStepRun(int number, PlanStep step) {
+      this.number = number;
+      this.step = step;
+    }
+
+    @Override
+    public String migrationId() {
+      return request.migrationId();
+    }
+
+    @Override
+    public int number() {
+      return number;
+    }
+
+    @Override
+    public MigrationOptions options() {
+      return request.options();
+    }
+
+    @Override
+    public WorkflowRelease release() {
+      return release;
+    }
+
+    @Override
+    public String progressKey(String strategyKey) {
+      return release.operationModel() ? strategyKey + "-step-" + number : null;
+    }
+
+    @Override
+    public <W> MigrationResult runChild(
+        Strategy strategy, Class<W> workflowInterface, Function<W, Promise<MigrationResult>> start) {
+      return MigrationWorkflowImpl.this.runChild(
+          number, step, strategy, tableName(step), workflowInterface, start);
+    }
+
+    @Override
+    public void runStatement(String sql, boolean transactional) {
+      MigrationWorkflowImpl.this.runStatement(number, sql, transactional);
+    }
+
+    @Override
+    public void runUndoStatement(String sql, boolean transactional) {
+      // Not through the guard: the undo list shows its own rollback-failed state on an open breaker.
+      (transactional ? ddl : longDdl).runDdl(statement("undo of step " + number, sql, transactional));
+    }
   }
 
   /**
@@ -192,22 +233,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void runStatement(int number, String sql, boolean transactional) {
     String description = "step " + number + ": " + sql.strip().lines().findFirst().orElse("");
     board.phase("step-" + number, description);
-    DdlStatement statement =
-        new DdlStatement(
-            request.migrationId(),
-            description,
-            sql,
-            transactional,
-            request.options().lockTimeout(),
-            request.options().statementTimeout());
+    DdlStatement statement = statement(description, sql, transactional);
     DdlActivities runner = transactional ? ddl : longDdl;
     guard.run(() -> runner.runDdl(statement));
     board.stepDone("step-" + number, description);
   }
 
-  private MigrationResult runProgressive(int number, PlanStep step, ProgressiveRequest progressive) {
-    return runChild(number, step, Strategy.PROGRESSIVE, tableName(step), ProgressiveWorkflow.class,
-        child -> Async.function(child::run, progressive));
+  private DdlStatement statement(String description, String sql, boolean transactional) {
+    return new DdlStatement(
+        request.migrationId(),
+        description,
+        sql,
+        transactional,
+        request.options().lockTimeout(),
+        request.options().statementTimeout());
   }
 
   private static String tableName(PlanStep step) {
@@ -222,8 +261,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       Class<W> workflowInterface,
       Function<W, Promise<MigrationResult>> start) {
     String childId = ZdmNames.childWorkflowId(request.migrationId(), number, strategy);
+    ChildWorkflowOptions.Builder builder = ChildWorkflowOptions.newBuilder();
+    if (release.operationModel()) {
+      // Terminating or resetting the parent asks the child to undo itself instead of killing it.
+      builder.setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL);
+    }
     ChildWorkflowOptions options =
-        ChildWorkflowOptions.newBuilder()
+        builder
             .setWorkflowId(childId)
             .setStaticSummary(step.describe())
             .setTypedSearchAttributes(
@@ -318,6 +362,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void validateRollback(RollbackRequest rollback) {
     String migrationId = request == null ? "this migration" : request.migrationId();
+    if (!finished && board != null && Compensations.ROLLBACK_FAILED.equals(board.phase())) {
+      return; // a retry of the undo that failed
+    }
     if (finished) {
       throw new IllegalStateException(
           "Migration " + migrationId + " has already ended (" + board.phase() + ").");
@@ -337,6 +384,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public String rollback(RollbackRequest rollback) {
+    if (rollbackRequest != null && planUndo != null) {
+      planUndo.retryRequested();
+      if (activeChildId != null) {
+        forward(StrategyWorkflowControls.ROLLBACK, rollback);
+      }
+      return "Retrying the undo that failed.";
+    }
     rollbackRequest = rollback;
     if (activeChildId != null) {
       forward(StrategyWorkflowControls.ROLLBACK, rollback);
@@ -414,12 +468,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** The innermost message: the one that names the actual cause, not the Temporal wrapping. */
   static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause instanceof ApplicationFailure application
-        ? application.getOriginalMessage()
-        : cause.getMessage();
+    return Compensations.rootMessage(failure);
   }
 }

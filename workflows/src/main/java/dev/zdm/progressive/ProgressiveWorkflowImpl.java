@@ -17,6 +17,7 @@ import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -32,32 +33,35 @@ import java.time.Duration;
  * rows already changed by committed batches are not (a rollback stops the batches).
  */
 public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements ProgressiveWorkflow {
-  static final String BATCH_STEP = "progressive";
   /** How often the status shows a new reading of an index build. */
   public static final Duration INDEX_PROGRESS_POLL = Duration.ofSeconds(5);
   /** How long the partial index must stand with no session queueing before the full build. */
   public static final Duration LOCK_WAIT_CHECK = Duration.ofSeconds(3);
 
-  private final ProgressiveActivities activities =
-      Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.ddl());
-  private final ProgressiveActivities longActivities =
-      Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.data());
+  private ProgressiveActivities activities;
+  private ProgressiveActivities longActivities;
 
   private BreakerGuard guard;
   private Compensations undo;
 
   @Override
   public MigrationResult run(ProgressiveRequest request) {
+    WorkflowRelease release = begin();
+    activities = Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.ddl(release));
+    longActivities = Workflow.newActivityStub(ProgressiveActivities.class, ZdmActivityOptions.data(release));
     String id = request.migrationId();
-    board = new StatusBoard(id, Strategy.PROGRESSIVE.cliName(), request.table().displayName());
+    board = new StatusBoard(id, Strategy.PROGRESSIVE.cliName(), request.table().displayName(), release);
     guard = new BreakerGuard(id, board, ddl);
     ProgressiveRequest.Continued continued = request.continued();
     BackfillDriver driver =
-        new BackfillDriver(board, continued == null ? null : continued.backfill(), inbox::rollbackRequested);
+        new BackfillDriver(
+            board, continued == null ? null : continued.backfill(), inbox::rollbackRequested, release);
     inbox.attach(id, guard, driver);
-    undo = new Compensations(board);
+    undo = new Compensations(id, board, release, guard);
+    inbox.attachUndo(undo);
     if (continued != null) {
       board.carrySteps(continued.steps());
+      inbox.restore(continued.inbox());
     }
     board.rollbackPossible(true);
     try {
@@ -69,12 +73,8 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
         return addConstraint(request, constraint);
       }
       return changeRows(request, driver);
-    } catch (CanceledFailure canceled) {
-      undo.canceled("schema steps undone");
-      throw canceled;
     } catch (TemporalFailure failure) {
-      undo.failed(failure, "schema steps undone");
-      throw failure;
+      throw undo.onFailure(failure, "schema steps undone");
     }
   }
 
@@ -85,20 +85,27 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
             : new BatchChange.DeleteRows(((BatchedDelete) request.change()).where());
     BackfillRequest batches =
         new BackfillRequest(
-            request.migrationId(), BATCH_STEP, request.table(), change, request.batch(),
+            request.migrationId(), request.progressKey(), request.table(), change, request.batch(),
             request.options().lockTimeout(), 100);
     board.phase("batching", "Changing rows of " + request.table() + " where " + change.pending()
         + ", " + request.batch().batchSize() + " rows per batch to start.");
     BackfillDriver.End end = guard.run(() -> driver.run(batches));
     if (end == BackfillDriver.End.CONTINUE_AS_NEW) {
       Workflow.continueAsNew(
-          request.continuedAs(new ProgressiveRequest.Continued(driver.carry(), board.steps())));
+          request.continuedAs(new ProgressiveRequest.Continued(driver.carry(), board.steps(),
+              release.operationModel() ? inbox.carry() : null)));
     }
     if (end == BackfillDriver.End.STOPPED) {
-      backfillLedger.end(request.migrationId(), BATCH_STEP, "cancelled");
-      board.stepCompensated("batches", "stopped; rows changed by committed batches stay changed");
+      backfillLedger.end(request.migrationId(), request.progressKey(), "cancelled");
       board.rollbackPossible(false);
-      board.phase("rolled-back", null);
+      if (release.operationModel()) {
+        board.stepDone("batches-stopped", "stopped; rows changed by committed batches stay changed");
+        board.phase(Compensations.ROLLED_BACK_PARTIALLY,
+            "Stopped: rows already changed by committed batches stay changed.");
+      } else {
+        board.stepCompensated("batches", "stopped; rows changed by committed batches stay changed");
+        board.phase("rolled-back", null);
+      }
       return result(Outcome.ROLLED_BACK, "Stopped on request of " + inbox.rollbackRequest().requestedBy()
           + "; rows already changed stay changed.");
     }
@@ -110,9 +117,10 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
   }
 
   private MigrationResult buildIndex(ProgressiveRequest request, IndexBuild index) {
-    undo.saga().addCompensation(activities::dropIndex, request, index.name());
+    undo.register("index " + index.name(), () -> activities.dropIndex(request, index.name()));
     if (index.partialFirstWhere() != null) {
-      undo.saga().addCompensation(activities::dropIndex, request, index.partialName());
+      undo.register("index " + index.partialName(),
+          () -> activities.dropIndex(request, index.partialName()));
       board.phase("partial-index", "Building " + index.partialName() + " where " + index.partialFirstWhere() + ".");
       build(request, index.partialName(), index.partialFirstWhere());
       board.stepDone("partial-index", index.partialName() + " built");
@@ -133,7 +141,7 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
     }
     if (index.attachAs() != ProgressiveChange.Attach.NONE) {
       board.phase("attaching", "ADD CONSTRAINT " + index.constraintName() + " USING INDEX " + index.name() + ".");
-      undo.saga().addCompensation(activities::dropConstraint, request);
+      undo.register("constraint " + index.constraintName(), () -> activities.dropConstraint(request));
       guard.run(() -> activities.attachConstraint(request));
       board.stepDone("constraint", index.constraintName() + " attached");
     }
@@ -142,6 +150,12 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
 
   /** Runs the build while showing its progress; the build's own retries drop an INVALID leftover first. */
   private void build(ProgressiveRequest request, String indexName, String where) {
+    if (release.operationModel()) {
+      // Progress travels in the build's heartbeat details (Web UI, zdm status), not in polling
+      // activities that would add events to the history every few seconds.
+      guard.run(() -> longActivities.buildIndex(request, indexName, where));
+      return;
+    }
     guard.run(() -> {
       Promise<Void> done = Async.procedure(longActivities::buildIndex, request, indexName, where);
       while (!done.isCompleted()) {
@@ -175,7 +189,7 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
 
   private MigrationResult addConstraint(ProgressiveRequest request, ValidatedConstraint constraint) {
     board.phase("adding-constraint", "ADD CONSTRAINT " + constraint.name() + " ... NOT VALID.");
-    undo.saga().addCompensation(activities::dropConstraint, request);
+    undo.register("constraint " + constraint.name(), () -> activities.dropConstraint(request));
     guard.run(() -> activities.addConstraintNotValid(request));
     board.stepDone("constraint-not-valid", constraint.name() + " added NOT VALID");
     if (inbox.rollbackRequested()) {
@@ -188,7 +202,7 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
   }
 
   private MigrationResult rollBack() {
-    return undo.rollBack(board.snapshot().migrationId(), inbox.rollbackRequest(), "index or constraint dropped");
+    return undo.rollBack(inbox.rollbackRequest(), "index or constraint dropped");
   }
 
   private MigrationResult completed(String message) {

@@ -55,10 +55,14 @@ public final class BreakerGuard {
   }
 
   private void waitUntilBreakerCloses() {
-    board.waitFor(
-        WaitingFor.BREAKER,
+    awaitBreakerClosed(
         "The circuit breaker is open after repeated failures: fix the cause, then run"
             + " `zdm breaker reset`.");
+  }
+
+  /** Shows {@code message} as waiting for the breaker until a reset lets statements through. */
+  public void awaitBreakerClosed(String message) {
+    board.waitFor(WaitingFor.BREAKER, message);
     do {
       Workflow.await(BREAKER_POLL_INTERVAL, () -> resetSignalled);
       resetSignalled = false;

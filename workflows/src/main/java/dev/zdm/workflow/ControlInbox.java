@@ -30,6 +30,7 @@ public final class ControlInbox {
   private boolean pastPointOfNoReturn;
   private BreakerGuard guard;
   private BackfillDriver driver;
+  private Compensations undo;
 
   /** Live control that arrived before the run attached its driver; handed over on attach. */
   private Boolean pausedEarly;
@@ -57,6 +58,27 @@ public final class ControlInbox {
     }
   }
 
+  /** A rollback that arrives while an undo waits in rollback-failed retries that undo. */
+  public void attachUndo(Compensations compensations) {
+    undo = compensations;
+  }
+
+  /** What the next run needs after continue-as-new: gates already passed, a pending rollback. */
+  public InboxCarry carry() {
+    return new InboxCarry(Map.copyOf(deployments), rollbackRequest);
+  }
+
+  /** Takes over what the previous run received; null when it carried nothing. */
+  public void restore(InboxCarry carried) {
+    if (carried == null) {
+      return;
+    }
+    carried.deployments().forEach(deployments::putIfAbsent);
+    if (rollbackRequest == null) {
+      rollbackRequest = carried.rollback();
+    }
+  }
+
   // Signal handlers.
 
   /** A signal without a stage counts for the gate awaited now (or the next one). */
@@ -76,6 +98,8 @@ public final class ControlInbox {
   public void rollback(RollbackRequest request) {
     if (!pastPointOfNoReturn && rollbackRequest == null) {
       rollbackRequest = request;
+    } else if (undo != null) {
+      undo.retryRequested();
     }
   }
 

@@ -17,15 +17,25 @@ import io.temporal.workflow.Workflow;
  */
 public abstract class InboxControlledWorkflow implements StrategyWorkflowControls {
   protected final ControlInbox inbox = new ControlInbox();
-  protected final DdlActivities ddl =
-      Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl());
+  protected WorkflowRelease release;
+  protected DdlActivities ddl;
   /** Verification: long, heartbeating. */
-  protected final BackfillActivities backfill =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
+  protected BackfillActivities backfill;
   /** Ledger bookkeeping: short. */
-  protected final BackfillActivities backfillLedger =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
+  protected BackfillActivities backfillLedger;
   protected StatusBoard board;
+
+  /**
+   * First thing in the workflow method: fixes the release this run follows and makes the activity
+   * stubs with its options.
+   */
+  protected WorkflowRelease begin() {
+    release = WorkflowRelease.ofThisRun();
+    ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
+    backfill = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data(release));
+    backfillLedger = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl(release));
+    return release;
+  }
 
   @Override
   public void deployed(DeploymentSignal signal) {

@@ -5,7 +5,9 @@ import dev.zdm.model.Progress;
 import dev.zdm.model.StepRecord;
 import dev.zdm.temporal.ZdmSearchAttributes;
 import io.temporal.workflow.Workflow;
+import dev.zdm.model.WaitingFor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,8 +33,22 @@ public final class StatusBoard {
   private List<StepRecord> childSteps = List.of();
   private Progress progress;
   private final Optional<String> parentWorkflowId;
+  private final WorkflowRelease release;
+  /** What was last written to the search attributes and sent to the parent (operation model). */
+  private List<Object> lastSearchAttributes;
+  private List<Object> lastSentToParent;
 
   public StatusBoard(String migrationId, String strategy, String table) {
+    this(migrationId, strategy, table, WorkflowRelease.first());
+  }
+
+  /**
+   * From {@link WorkflowRelease#OPERATION_MODEL} on, search attributes are written and the parent
+   * told only on a real change, and throttle waits (which come and go with every chunk) stay in
+   * this workflow's own status: a week of throttled backfill no longer fills the parent's history.
+   */
+  public StatusBoard(String migrationId, String strategy, String table, WorkflowRelease release) {
+    this.release = release;
     this.migrationId = migrationId;
     this.workflowId = Workflow.getInfo().getWorkflowId();
     this.activeWorkflowId = workflowId;
@@ -155,14 +171,37 @@ public final class StatusBoard {
   }
 
   private void publish() {
-    Workflow.upsertTypedSearchAttributes(
-        ZdmSearchAttributes.PHASE.valueSet(phase),
-        ZdmSearchAttributes.WAITING_FOR.valueSet(orNothing(waitingFor)));
+    if (!release.operationModel()) {
+      Workflow.upsertTypedSearchAttributes(
+          ZdmSearchAttributes.PHASE.valueSet(phase),
+          ZdmSearchAttributes.WAITING_FOR.valueSet(orNothing(waitingFor)));
+      Workflow.setCurrentDetails(currentDetails());
+      parentWorkflowId.ifPresent(
+          parent ->
+              Workflow.newUntypedExternalWorkflowStub(parent)
+                  .signal(CHILD_STATUS_SIGNAL, snapshot()));
+      return;
+    }
     Workflow.setCurrentDetails(currentDetails());
-    parentWorkflowId.ifPresent(
-        parent ->
-            Workflow.newUntypedExternalWorkflowStub(parent)
-                .signal(CHILD_STATUS_SIGNAL, snapshot()));
+    List<Object> searchAttributes = Arrays.asList(phase, waitingFor);
+    if (!searchAttributes.equals(lastSearchAttributes)) {
+      lastSearchAttributes = searchAttributes;
+      Workflow.upsertTypedSearchAttributes(
+          ZdmSearchAttributes.PHASE.valueSet(phase),
+          ZdmSearchAttributes.WAITING_FOR.valueSet(orNothing(waitingFor)));
+    }
+    if (parentWorkflowId.isEmpty()) {
+      return;
+    }
+    boolean throttled = WaitingFor.THROTTLE.equals(waitingFor);
+    List<Object> forParent = Arrays.asList(
+        phase, throttled ? null : waitingFor, throttled ? null : message, rollbackPossible,
+        steps.size());
+    if (!forParent.equals(lastSentToParent)) {
+      lastSentToParent = forParent;
+      Workflow.newUntypedExternalWorkflowStub(parentWorkflowId.get())
+          .signal(CHILD_STATUS_SIGNAL, snapshot());
+    }
   }
 
   private String currentDetails() {

@@ -1,6 +1,7 @@
 package dev.zdm.workflow;
 
 import dev.zdm.activities.ZdmFailures;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -39,6 +40,27 @@ public final class ZdmActivityOptions {
         .setStartToCloseTimeout(DATA_START_TO_CLOSE)
         .setHeartbeatTimeout(DATA_HEARTBEAT_TIMEOUT)
         .setRetryOptions(retryUntilRefused(0))
+        .build();
+  }
+
+  /**
+   * From the operation model on, a cancelled activity is waited for until it has really stopped
+   * (its backend cancelled), so an undo never races the step it undoes.
+   */
+  public static ActivityOptions ddl(WorkflowRelease release) {
+    return waitForCancellation(ddl(), release);
+  }
+
+  public static ActivityOptions data(WorkflowRelease release) {
+    return waitForCancellation(data(), release);
+  }
+
+  private static ActivityOptions waitForCancellation(ActivityOptions options, WorkflowRelease release) {
+    if (!release.operationModel()) {
+      return options;
+    }
+    return ActivityOptions.newBuilder(options)
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .build();
   }
 

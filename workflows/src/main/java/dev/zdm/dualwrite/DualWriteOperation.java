@@ -1,0 +1,49 @@
+package dev.zdm.dualwrite;
+
+import dev.zdm.backfill.BatchSettings;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.Strategy;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.operation.CompletedUndo;
+import dev.zdm.operation.StepOperation;
+import dev.zdm.operation.StepRun;
+import io.temporal.workflow.Async;
+
+/** A rename, type change or NOT NULL column through dual writes, as a plan step. */
+public final class DualWriteOperation implements StepOperation<DualWriteStep> {
+
+  @Override
+  public Class<DualWriteStep> stepType() {
+    return DualWriteStep.class;
+  }
+
+  @Override
+  public Class<?> workflowImplementation() {
+    return DualWriteWorkflowImpl.class;
+  }
+
+  @Override
+  public MigrationResult run(StepRun run, DualWriteStep step) {
+    DualWriteRequest request = request(run, step);
+    return run.runChild(Strategy.DUAL_WRITE, DualWriteWorkflow.class,
+        child -> Async.function(child::run, request));
+  }
+
+  @Override
+  public CompletedUndo undoAfterCompletion(StepRun run, DualWriteStep step) {
+    return new CompletedUndo.Irreversible(
+        "the cut-over of " + step.table().displayName() + " is done (" + step.describe() + ")");
+  }
+
+  static DualWriteRequest request(StepRun run, DualWriteStep step) {
+    DualWriteKind kind = switch (step.kind()) {
+      case RENAME -> DualWriteKind.RENAME_COLUMN;
+      case CHANGE_TYPE -> DualWriteKind.CHANGE_TYPE;
+      case ADD_NOT_NULL -> DualWriteKind.ADD_NOT_NULL;
+    };
+    return new DualWriteRequest(
+        run.migrationId(), kind, step.table(), step.oldColumn(), step.newColumn(), step.newType(),
+        step.forwardExpression(), step.backwardExpression(), null, BatchSettings.defaults(),
+        run.options(), null, run.progressKey(DualWriteRequest.FIRST_RELEASE_STEP));
+  }
+}
