@@ -1,7 +1,6 @@
 package dev.zdm.cli;
 
 import dev.zdm.client.ZdmClient;
-import dev.zdm.workflow.StrategyWorkflowControls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -14,7 +13,7 @@ class PauseCommand extends TemporalCommand {
   @Override
   int run(ZdmClient client) {
     Output.print(out(), json(),
-        client.control(id, StrategyWorkflowControls.PAUSE, null, "Pause sent: batches stop at the next one."),
+        client.pause(id),
         TextViews::control);
     return 0;
   }

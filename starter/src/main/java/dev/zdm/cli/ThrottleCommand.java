@@ -4,7 +4,6 @@ import dev.zdm.backfill.BatchSettings;
 import dev.zdm.client.ZdmClient;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.ThrottleRequest;
-import dev.zdm.workflow.StrategyWorkflowControls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,9 +43,7 @@ class ThrottleCommand extends TemporalCommand {
   @Override
   int run(ZdmClient client) {
     Output.print(out(), json(),
-        client.control(id, StrategyWorkflowControls.THROTTLE, new ThrottleRequest(batchSize, delayMs),
-            "Throttle sent: " + (batchSize == null ? "" : "batch size " + batchSize + " ")
-                + (delayMs == null ? "" : "delay " + delayMs + " ms ") + "from the next batch."),
+        client.throttle(id, new ThrottleRequest(batchSize, delayMs)),
         TextViews::control);
     return 0;
   }

@@ -11,6 +11,7 @@ import dev.zdm.model.MigrationResult;
 import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Progress;
 import dev.zdm.model.RollbackRequest;
+import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.temporal.ExecutionStates;
 import dev.zdm.temporal.MigrationLister;
@@ -165,12 +166,23 @@ public final class ZdmClient implements AutoCloseable {
     }
   }
 
+  /** Refused (exit 1) with the stages the migration waits for when no running step waits for it. */
   public ControlResult deployed(String id, String version, String stage) {
-    String migrationId = ZdmNames.migrationId(id);
-    ensureRunning(migrationId);
-    signal(migrationId, "deployed", new DeploymentSignal(version, stage));
-    return new ControlResult(migrationId, ZdmNames.workflowId(id), "deployed",
-        "Deployment of version " + version + (stage == null ? "" : " (" + stage + ")") + " recorded.");
+    return update(id, "deployed",
+        workflow -> workflow.confirmDeployment(new DeploymentSignal(version, stage)));
+  }
+
+  /** Refused when the running step has no batches to pause (copies, index builds, validations). */
+  public ControlResult pause(String id) {
+    return update(id, "pause", MigrationWorkflow::pauseBatches);
+  }
+
+  public ControlResult resume(String id) {
+    return update(id, "resume", MigrationWorkflow::resumeBatches);
+  }
+
+  public ControlResult throttle(String id, ThrottleRequest throttle) {
+    return update(id, "throttle", workflow -> workflow.throttleBatches(throttle));
   }
 
   public ControlResult approve(String id, ApprovalRequest approval) {
@@ -200,7 +212,7 @@ public final class ZdmClient implements AutoCloseable {
     }
   }
 
-  /** Sends a fire-and-forget control signal (pause, resume, throttle, breakerReset). */
+  /** Sends a fire-and-forget control signal (breakerReset, which every workflow takes). */
   public ControlResult control(String id, String signalName, Object argument, String message) {
     String migrationId = ZdmNames.migrationId(id);
     ensureRunning(migrationId);

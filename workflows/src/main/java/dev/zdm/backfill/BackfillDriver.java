@@ -99,6 +99,15 @@ public final class BackfillDriver {
 
   /** Runs the pass to its end, through the rollout and maxDuration gates. */
   public End run(BackfillRequest request) {
+    board.pausable(true);
+    try {
+      return runPass(request);
+    } finally {
+      board.pausable(false);
+    }
+  }
+
+  private End runPass(BackfillRequest request) {
     BatchSettings settings = request.settings();
     writeControl(request.migrationId());
     while (true) {

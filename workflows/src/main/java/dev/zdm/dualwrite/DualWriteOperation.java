@@ -8,6 +8,7 @@ import dev.zdm.operation.CompletedUndo;
 import dev.zdm.operation.StepOperation;
 import dev.zdm.operation.StepRun;
 import io.temporal.workflow.Async;
+import java.util.List;
 
 /** A rename, type change or NOT NULL column through dual writes, as a plan step. */
 public final class DualWriteOperation implements StepOperation<DualWriteStep> {
@@ -27,6 +28,14 @@ public final class DualWriteOperation implements StepOperation<DualWriteStep> {
     DualWriteRequest request = request(run, step);
     return run.runChild(Strategy.DUAL_WRITE, DualWriteWorkflow.class,
         child -> Async.function(child::run, request));
+  }
+
+  /** The gates {@link DualWriteWorkflowImpl} waits at, in order. */
+  public static final List<String> STAGES = List.of("reads", "writes");
+
+  @Override
+  public List<String> deploymentStages(DualWriteStep step) {
+    return STAGES;
   }
 
   @Override

@@ -6,7 +6,9 @@ import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.operation.CompletedUndo;
 import dev.zdm.operation.StepOperation;
 import dev.zdm.operation.StepRun;
+import dev.zdm.model.WaitingFor;
 import io.temporal.workflow.Async;
+import java.util.List;
 
 /** Dropping a column the expand-contract way, as a plan step. */
 public final class ExpandContractOperation implements StepOperation<ExpandContractStep> {
@@ -27,6 +29,11 @@ public final class ExpandContractOperation implements StepOperation<ExpandContra
         new ExpandContractRequest(run.migrationId(), step.table(), step.column(), run.options());
     return run.runChild(Strategy.EXPAND_CONTRACT, ExpandContractWorkflow.class,
         child -> Async.function(child::run, request));
+  }
+
+  @Override
+  public List<String> deploymentStages(ExpandContractStep step) {
+    return List.of(WaitingFor.DEPLOYMENT);
   }
 
   @Override

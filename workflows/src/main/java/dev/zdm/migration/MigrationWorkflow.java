@@ -59,6 +59,36 @@ public interface MigrationWorkflow {
   @SignalMethod
   void throttle(ThrottleRequest request);
 
+  /**
+   * The deployment a gate waits for, as an Update: refused with the stages the migration waits for
+   * when the stage is unknown or no running step waits for it (the {@link #deployed} signal stays
+   * for release tooling and migrations of the first release).
+   */
+  @UpdateMethod
+  String confirmDeployment(DeploymentSignal signal);
+
+  @UpdateValidatorMethod(updateName = "confirmDeployment")
+  void validateConfirmDeployment(DeploymentSignal signal);
+
+  /** Pauses the running batched step; refused when the step that runs cannot pause. */
+  @UpdateMethod
+  String pauseBatches();
+
+  @UpdateValidatorMethod(updateName = "pauseBatches")
+  void validatePauseBatches();
+
+  @UpdateMethod
+  String resumeBatches();
+
+  @UpdateValidatorMethod(updateName = "resumeBatches")
+  void validateResumeBatches();
+
+  @UpdateMethod
+  String throttleBatches(ThrottleRequest request);
+
+  @UpdateValidatorMethod(updateName = "throttleBatches")
+  void validateThrottleBatches(ThrottleRequest request);
+
   /** Sent by the running strategy workflow whenever its status changes. */
   @SignalMethod
   void childStatus(MigrationStatus status);

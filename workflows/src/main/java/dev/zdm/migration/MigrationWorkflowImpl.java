@@ -38,7 +38,9 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import dev.zdm.backfill.BatchSettings;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
 
@@ -65,6 +67,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private boolean finished;
   private String activeChildId;
   private RollbackRequest rollbackRequest;
+  /** The plan step that runs now; null before the first and after the last. */
+  private PlanStep currentStep;
   /** Signals that arrived while no strategy workflow ran; the next one to start gets them. */
   private final List<PendingSignal> pendingSignals = new ArrayList<>();
 
@@ -110,6 +114,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           return finish(Outcome.ROLLED_BACK, before + ".");
         }
         PlanStep step = plan.steps().get(i);
+        currentStep = step;
         PlanStepRun run = new PlanStepRun(i + 1, step);
         CompletedUndo undo = release.operationModel() ? operations.undoAfterCompletion(run, step) : null;
         if (undo instanceof CompletedUndo.Undo reversible) {
@@ -420,6 +425,112 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void throttle(ThrottleRequest throttle) {
     forwardOrKeep(StrategyWorkflowControls.THROTTLE, throttle);
+  }
+
+  // Controls as Updates: the validator answers from the state of the step that runs, so a
+  // control that cannot act is refused instead of acknowledged.
+
+  @Override
+  public void validateConfirmDeployment(DeploymentSignal signal) {
+    requireRunning();
+    if (plan == null) {
+      throw refused("its plan is not made yet; send the deployment once `zdm status` shows a gate");
+    }
+    List<String> planned = new ArrayList<>();
+    plan.steps().forEach(step -> planned.addAll(operations.deploymentStages(step)));
+    if (planned.isEmpty()) {
+      throw refused("no step of it waits for a deployment");
+    }
+    if (signal.stage() != null && !planned.contains(signal.stage())) {
+      throw refused("it waits for no deployment stage '" + signal.stage() + "'; its stages are: "
+          + String.join(", ", new LinkedHashSet<>(planned)));
+    }
+    List<String> running = currentStep == null || activeChildId == null
+        ? List.of() : operations.deploymentStages(currentStep);
+    if (running.isEmpty() || (signal.stage() != null && !running.contains(signal.stage()))) {
+      throw refused("the step that runs now (" + describeState() + ") waits for no deployment"
+          + (signal.stage() == null ? "" : " '" + signal.stage() + "'")
+          + "; send it when `zdm status` shows the gate");
+    }
+  }
+
+  @Override
+  public String confirmDeployment(DeploymentSignal signal) {
+    forward(StrategyWorkflowControls.DEPLOYED, signal);
+    return "Deployment of version " + signal.version()
+        + (signal.stage() == null ? "" : " (" + signal.stage() + ")") + " recorded for " + activeChildId + ".";
+  }
+
+  @Override
+  public void validatePauseBatches() {
+    requirePausable();
+    if (WaitingFor.RESUME.equals(board.waitingFor())) {
+      throw refused("it is already paused");
+    }
+  }
+
+  @Override
+  public String pauseBatches() {
+    forward(StrategyWorkflowControls.PAUSE, null);
+    return "Paused: " + activeChildId + " stops after the batch in flight.";
+  }
+
+  @Override
+  public void validateResumeBatches() {
+    requireRunning();
+    if (activeChildId == null || !WaitingFor.RESUME.equals(board.waitingFor())) {
+      throw refused("it is not paused (" + describeState() + ")");
+    }
+  }
+
+  @Override
+  public String resumeBatches() {
+    forward(StrategyWorkflowControls.RESUME, null);
+    return "Resumed: " + activeChildId + " goes on with its batches.";
+  }
+
+  @Override
+  public void validateThrottleBatches(ThrottleRequest throttle) {
+    if (throttle == null || (throttle.batchSize() == null && throttle.delayMs() == null)) {
+      throw new IllegalArgumentException("A throttle needs a batch size or a delay.");
+    }
+    if (throttle.batchSize() != null) {
+      BatchSettings.checkBatchSize("batch size", throttle.batchSize());
+    }
+    if (throttle.delayMs() != null) {
+      BatchSettings.checkDelay("delay", throttle.delayMs());
+    }
+    requirePausable();
+  }
+
+  @Override
+  public String throttleBatches(ThrottleRequest throttle) {
+    forward(StrategyWorkflowControls.THROTTLE, throttle);
+    return "Throttled: " + activeChildId + " uses"
+        + (throttle.batchSize() == null ? "" : " " + throttle.batchSize() + "-row batches")
+        + (throttle.delayMs() == null ? "" : " with " + throttle.delayMs() + " ms between them")
+        + " from its next batch.";
+  }
+
+  private void requireRunning() {
+    if (finished || board == null || release == null) {
+      String migrationId = request == null ? "this migration" : request.migrationId();
+      throw new IllegalStateException("Migration " + migrationId
+          + (finished ? " has already ended (" + board.phase() + ")." : " is starting."));
+    }
+  }
+
+  private void requirePausable() {
+    requireRunning();
+    if (activeChildId == null || !board.pausable()) {
+      throw refused("the step that runs now (" + describeState() + ") has no batches to pause or"
+          + " throttle: only backfills and batched UPDATE/DELETE steps can; copies, index builds and"
+          + " validations run to their end");
+    }
+  }
+
+  private IllegalStateException refused(String why) {
+    return new IllegalStateException("Migration " + request.migrationId() + ": " + why + ".");
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.zdm.operation;
 
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.plan.PlanStep;
+import java.util.List;
 
 /**
  * One kind of plan step as the parent workflow runs it (docs/decisions/0008): how it runs, and
@@ -28,4 +29,12 @@ public interface StepOperation<S extends PlanStep> {
    * step itself (its strategy workflow's saga); this is what a later rollback of the file runs.
    */
   CompletedUndo undoAfterCompletion(StepRun run, S step);
+
+  /**
+   * The deployment stages the step's gates wait for ({@code zdm deployed --stage}); a stage-less
+   * deployment counts for the gate awaited now. Empty when the step waits for no deployment.
+   */
+  default List<String> deploymentStages(S step) {
+    return List.of();
+  }
 }

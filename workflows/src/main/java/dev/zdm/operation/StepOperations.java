@@ -38,6 +38,10 @@ public final class StepOperations {
     return operationFor(step).undoTyped(run, step);
   }
 
+  public List<String> deploymentStages(PlanStep step) {
+    return operationFor(step).stagesTyped(step);
+  }
+
   /** The strategy workflow implementations, for the worker's registration. */
   public List<Class<?>> workflowImplementations() {
     return byStepType.values().stream()
@@ -60,6 +64,10 @@ public final class StepOperations {
   private record Typed<S extends PlanStep>(StepOperation<S> operation) {
     MigrationResult runTyped(StepRun run, PlanStep step) {
       return operation.run(run, operation.stepType().cast(step));
+    }
+
+    List<String> stagesTyped(PlanStep step) {
+      return operation.deploymentStages(operation.stepType().cast(step));
     }
 
     CompletedUndo undoTyped(StepRun run, PlanStep step) {

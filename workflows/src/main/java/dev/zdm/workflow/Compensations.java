@@ -139,15 +139,26 @@ public final class Compensations {
       return failure;
     }
     if (isCancellation(failure)) {
-      board.stepFailed(board.phase(), "canceled");
-      Workflow.newDetachedCancellationScope(() -> undoAll("canceled", detail, "Canceled")).run();
+      String step = board.phase();
+      Workflow.newDetachedCancellationScope(() -> {
+        board.stepFailed(step, "canceled");
+        undoAll("canceled", detail, "Canceled");
+      }).run();
       return failure instanceof CanceledFailure
           ? failure
           : new CanceledFailure("Migration " + migrationId + " was canceled", null, failure);
     }
     String reason = rootMessage(failure);
-    board.stepFailed(board.phase(), reason);
-    Workflow.newDetachedCancellationScope(() -> undoAll("failed", detail, reason)).run();
+    String step = board.phase();
+    Workflow.newDetachedCancellationScope(() -> {
+      board.stepFailed(step, reason);
+      undoAll("failed", detail, reason);
+    }).run();
+    if (failure instanceof CanceledFailure) {
+      // Only a workflow whose own cancellation was requested may end cancelled; this one was not.
+      return ApplicationFailure.newNonRetryableFailureWithCause(
+          "A step of migration " + migrationId + " was canceled", "StepCanceled", failure);
+    }
     return failure;
   }
 
@@ -171,17 +182,13 @@ public final class Compensations {
     return new MigrationResult(migrationId, Outcome.ROLLED_BACK, board.snapshot().message(), board.steps());
   }
 
-  /** True when the workflow itself is being canceled, whatever form the failure took. */
+  /**
+   * True when this workflow is being canceled, whatever form the failure took: a CanceledFailure
+   * from a wait, or an activity or child failure caused by the cancellation it passed on. A step
+   * canceled by someone else (a child canceled on its own) is a failure of this workflow.
+   */
   public static boolean isCancellation(Throwable failure) {
-    if (CancellationScope.current().isCancelRequested()) {
-      return true;
-    }
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof CanceledFailure) {
-        return true;
-      }
-    }
-    return false;
+    return CancellationScope.current().isCancelRequested();
   }
 
   /** The innermost message: the one that names the cause, not the Temporal wrapping. */

@@ -32,6 +32,7 @@ public final class StatusBoard {
   private final List<StepRecord> steps = new ArrayList<>();
   private List<StepRecord> childSteps = List.of();
   private Progress progress;
+  private boolean pausable;
   private final Optional<String> parentWorkflowId;
   private final WorkflowRelease release;
   /** What was last written to the search attributes and sent to the parent (operation model). */
@@ -109,6 +110,21 @@ public final class StatusBoard {
         ZdmSearchAttributes.TABLE.valueSet(orNothing(newTable)));
   }
 
+  /**
+   * Whether batches run now that pause and throttle act on. Published at once from the operation
+   * model on (the parent's validators read it); first-release runs only carry it in later updates.
+   */
+  public void pausable(boolean batchesRunning) {
+    pausable = batchesRunning;
+    if (release.operationModel()) {
+      publish();
+    }
+  }
+
+  public boolean pausable() {
+    return pausable;
+  }
+
   /** Progress is read by queries only; it is not pushed to the parent, to keep histories small. */
   public void progress(Progress newProgress) {
     progress = newProgress;
@@ -122,6 +138,7 @@ public final class StatusBoard {
     message = child.message();
     rollbackPossible = child.rollbackPossible();
     progress = child.progress();
+    pausable = child.pausable();
     childSteps = child.steps();
     publish();
   }
@@ -131,6 +148,7 @@ public final class StatusBoard {
     childSteps = List.of();
     activeWorkflowId = workflowId;
     progress = null;
+    pausable = false;
   }
 
   public String phase() {
@@ -167,7 +185,8 @@ public final class StatusBoard {
         rollbackPossible,
         activeWorkflowId,
         steps(),
-        progress);
+        progress,
+        pausable);
   }
 
   private void publish() {
@@ -196,11 +215,14 @@ public final class StatusBoard {
     boolean throttled = WaitingFor.THROTTLE.equals(waitingFor);
     List<Object> forParent = Arrays.asList(
         phase, throttled ? null : waitingFor, throttled ? null : message, rollbackPossible,
-        steps.size());
+        steps.size(), pausable);
     if (!forParent.equals(lastSentToParent)) {
       lastSentToParent = forParent;
-      Workflow.newUntypedExternalWorkflowStub(parentWorkflowId.get())
-          .signal(CHILD_STATUS_SIGNAL, snapshot());
+      MigrationStatus status = snapshot();
+      // Detached: a cancelled workflow still tells its parent what its undo did.
+      Workflow.newDetachedCancellationScope(() ->
+          Workflow.newUntypedExternalWorkflowStub(parentWorkflowId.get())
+              .signal(CHILD_STATUS_SIGNAL, status)).run();
     }
   }
 

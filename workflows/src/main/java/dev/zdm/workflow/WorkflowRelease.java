@@ -4,7 +4,7 @@ import io.temporal.workflow.Workflow;
 
 /**
  * The command sequence one workflow run follows, fixed when the run starts by a version marker
- * (docs/decisions/0008). A run that began on the first release replays with
+ * (docs/decisions/0010). A run that began on the first release replays with
  * {@link #FIRST_RELEASE} and keeps that release's steps to its end, so a migration waiting out its
  * removal date survives a worker upgrade; every new run takes the newest sequence.
  */

@@ -1,0 +1,247 @@
+package dev.zdm.fakes;
+
+import dev.zdm.activities.DdlActivities;
+import dev.zdm.activities.DdlResult;
+import dev.zdm.activities.DdlStatement;
+import dev.zdm.activities.MigrationActivities;
+import dev.zdm.backfill.BackfillActivities;
+import dev.zdm.backfill.BackfillChunk;
+import dev.zdm.backfill.BackfillRequest;
+import dev.zdm.backfill.BatchChange;
+import dev.zdm.backfill.BatchControl;
+import dev.zdm.backfill.Verification;
+import dev.zdm.bluegreen.BlueGreenActivities;
+import dev.zdm.bluegreen.BlueGreenRequest;
+import dev.zdm.dualwrite.DualWriteActivities;
+import dev.zdm.dualwrite.DualWritePlan;
+import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.expandcontract.ArchiveResult;
+import dev.zdm.expandcontract.Deprecation;
+import dev.zdm.expandcontract.ExpandContractActivities;
+import dev.zdm.expandcontract.ExpandContractRequest;
+import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.plan.Plan;
+import dev.zdm.progressive.IndexProgress;
+import dev.zdm.progressive.ProgressiveActivities;
+import dev.zdm.progressive.ProgressiveRequest;
+import io.temporal.activity.Activity;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Activity implementations that touch no database: they do what the {@link ActivityScript} says
+ * and log every call, so workflow logic (sagas, gates, cancellation) is tested fast and alone.
+ */
+public final class FakeActivities {
+  private final ActivityScript script;
+  private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+
+  public FakeActivities(ActivityScript script) {
+    this.script = script;
+  }
+
+  public void plan(String migrationId, Plan plan) {
+    plans.put(migrationId, plan);
+  }
+
+  public List<Object> all() {
+    return List.of(new Migration(), new Ddl(), new ExpandContract(), new DualWrite(),
+        new Backfill(), new Progressive(), new BlueGreen());
+  }
+
+  final class Migration implements MigrationActivities {
+    @Override
+    public Plan prepare(MigrationRequest request) {
+      return script.call("PrepareMigration", () -> plans.get(request.migrationId()));
+    }
+  }
+
+  final class Ddl implements DdlActivities {
+    @Override
+    public DdlResult runDdl(DdlStatement statement) {
+      return script.call("RunDdl " + statement.sql(),
+          () -> new DdlResult(statement.description(), 1, attempt()));
+    }
+
+    @Override
+    public boolean breakerClosed(String migrationId) {
+      return script.call("CheckBreaker", script::breakerClosed);
+    }
+  }
+
+  final class ExpandContract implements ExpandContractActivities {
+    @Override
+    public Deprecation deprecateColumn(ExpandContractRequest request) {
+      return script.call("DeprecateColumn", () -> {
+        long now = Activity.getExecutionContext().getInfo().getScheduledTimestamp();
+        return new Deprecation(now, now + request.options().removalAfter().toMillis(), false);
+      });
+    }
+
+    @Override
+    public void removeDeprecation(ExpandContractRequest request) {
+      script.call("RemoveDeprecation", () -> null);
+    }
+
+    @Override
+    public ArchiveResult archiveColumn(ExpandContractRequest request) {
+      return script.call("ArchiveColumn", () -> new ArchiveResult("archive", 10));
+    }
+
+    @Override
+    public void dropArchive(ExpandContractRequest request) {
+      script.call("DropArchive", () -> null);
+    }
+
+    @Override
+    public void dropColumn(ExpandContractRequest request) {
+      script.call("DropColumn", () -> null);
+    }
+  }
+
+  final class DualWrite implements DualWriteActivities {
+    @Override
+    public DualWritePlan plan(DualWriteRequest request) {
+      return script.call("PlanDualWrite", () -> new DualWritePlan(request, "integer", "bigint",
+          "{old}", "{new}", false, new BatchChange.UpdateRows("new = old", "new IS DISTINCT FROM old")));
+    }
+
+    @Override
+    public void addColumn(DualWritePlan plan) {
+      script.call("AddDualWriteColumn", () -> null);
+    }
+
+    @Override
+    public void installTrigger(DualWritePlan plan) {
+      script.call("InstallDualWriteTrigger", () -> null);
+    }
+
+    @Override
+    public void removeDualWrite(DualWritePlan plan) {
+      script.call("RemoveDualWrite", () -> null);
+    }
+
+    @Override
+    public void enforceNotNull(DualWritePlan plan) {
+      script.call("EnforceNotNull", () -> null);
+    }
+
+    @Override
+    public void cutOver(DualWritePlan plan) {
+      script.call("CutOverDualWrite", () -> null);
+    }
+  }
+
+  final class Backfill implements BackfillActivities {
+    @Override
+    public BackfillChunk runChunk(BackfillRequest request) {
+      return script.call("BackfillChunk " + request.step(), () -> new BackfillChunk(
+          100, 100, 100, 1, 1000, 100, 0, null, BackfillChunk.End.FINISHED));
+    }
+
+    @Override
+    public Verification verify(BackfillRequest request) {
+      return script.call("VerifyBackfill " + request.step(), () -> new Verification(100, 0, List.of()));
+    }
+
+    @Override
+    public void setControl(BatchControl control) {
+      script.call("SetBatchControl" + (control.paused() ? " paused" : ""), () -> null);
+    }
+
+    @Override
+    public void end(String migrationId, String step, String status) {
+      script.call("EndBackfill " + step + " " + status, () -> null);
+    }
+  }
+
+  final class Progressive implements ProgressiveActivities {
+    @Override
+    public void buildIndex(ProgressiveRequest request, String indexName, String where) {
+      script.call("BuildIndexConcurrently " + indexName, () -> null);
+    }
+
+    @Override
+    public IndexProgress indexProgress(ProgressiveRequest request) {
+      return script.call("IndexBuildProgress", () -> new IndexProgress(false, null, 0, 0, 0, 0));
+    }
+
+    @Override
+    public void dropIndex(ProgressiveRequest request, String indexName) {
+      script.call("DropIndexConcurrently " + indexName, () -> null);
+    }
+
+    @Override
+    public int lockWaiters(ProgressiveRequest request) {
+      return script.call("CountLockWaiters", () -> 0);
+    }
+
+    @Override
+    public void attachConstraint(ProgressiveRequest request) {
+      script.call("AttachIndexConstraint", () -> null);
+    }
+
+    @Override
+    public void addConstraintNotValid(ProgressiveRequest request) {
+      script.call("AddConstraintNotValid", () -> null);
+    }
+
+    @Override
+    public void validateConstraint(ProgressiveRequest request) {
+      script.call("ValidateConstraint", () -> null);
+    }
+
+    @Override
+    public void dropConstraint(ProgressiveRequest request) {
+      script.call("DropConstraint", () -> null);
+    }
+  }
+
+  final class BlueGreen implements BlueGreenActivities {
+    @Override
+    public void check(BlueGreenRequest request) {
+      script.call("BlueGreenCheck", () -> null);
+    }
+
+    @Override
+    public void createGreen(BlueGreenRequest request) {
+      script.call("BlueGreenCreateGreen", () -> null);
+    }
+
+    @Override
+    public void installSync(BlueGreenRequest request) {
+      script.call("BlueGreenInstallSync", () -> null);
+    }
+
+    @Override
+    public long copyRows(BlueGreenRequest request) {
+      return script.call("BlueGreenCopy", () -> 100L);
+    }
+
+    @Override
+    public long verify(BlueGreenRequest request) {
+      return script.call("BlueGreenVerify", () -> 100L);
+    }
+
+    @Override
+    public void switchTables(BlueGreenRequest request) {
+      script.call("BlueGreenSwitch", () -> null);
+    }
+
+    @Override
+    public void dropOld(BlueGreenRequest request) {
+      script.call("BlueGreenDropOld", () -> null);
+    }
+
+    @Override
+    public void revert(BlueGreenRequest request) {
+      script.call("BlueGreenRevert", () -> null);
+    }
+  }
+
+  private static int attempt() {
+    return Activity.getExecutionContext().getInfo().getAttempt();
+  }
+
+}

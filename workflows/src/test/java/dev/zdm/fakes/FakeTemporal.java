@@ -1,0 +1,104 @@
+package dev.zdm.fakes;
+
+import dev.zdm.migration.MigrationOperations;
+import dev.zdm.migration.MigrationWorkflow;
+import dev.zdm.migration.MigrationWorkflowImpl;
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.plan.Plan;
+import dev.zdm.model.plan.PlanStep;
+import dev.zdm.temporal.ZdmNames;
+import dev.zdm.temporal.ZdmSearchAttributes;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Temporal's time-skipping test server with zdm's real workflows and {@link FakeActivities}: the
+ * workflow logic under test, nothing else.
+ */
+public final class FakeTemporal implements AutoCloseable {
+  public static final String TASK_QUEUE = "zdm-workflow-test";
+  private static final Duration WAIT_LIMIT = Duration.ofSeconds(60);
+  /** Heartbeats reach the server at once, so a cancellation reaches a fake activity at once. */
+  private static final Duration HEARTBEAT_THROTTLE = Duration.ofMillis(100);
+
+  public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  public final ActivityScript script = new ActivityScript();
+  public final FakeActivities activities = new FakeActivities(script);
+
+  public FakeTemporal() {
+    for (var key : ZdmSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    Worker worker = env.newWorker(TASK_QUEUE, WorkerOptions.newBuilder()
+        .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+        .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+        .setDefaultHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+        .build());
+    List<Class<?>> types = new ArrayList<>();
+    types.add(MigrationWorkflowImpl.class);
+    types.addAll(MigrationOperations.all().workflowImplementations());
+    worker.registerWorkflowImplementationTypes(types.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(activities.all().toArray());
+    env.start();
+  }
+
+  public WorkflowClient client() {
+    return env.getWorkflowClient();
+  }
+
+  /** Starts a migration whose plan (from the fake prepare activity) is {@code steps}. */
+  public MigrationWorkflow start(String migrationId, MigrationOptions options, PlanStep... steps) {
+    activities.plan(migrationId, new Plan(migrationId, List.of(steps), List.of()));
+    MigrationWorkflow workflow = client().newWorkflowStub(MigrationWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setTaskQueue(TASK_QUEUE)
+            .setWorkflowId(ZdmNames.workflowId(migrationId))
+            .build());
+    WorkflowClient.start(workflow::run,
+        new MigrationRequest(migrationId, migrationId + ".sql", "-- planned by the test", null, options));
+    return workflow;
+  }
+
+  public <W> W stub(Class<W> type, String workflowId) {
+    return client().newWorkflowStub(type, workflowId);
+  }
+
+  public WorkflowStub untyped(String workflowId) {
+    return client().newUntypedWorkflowStub(workflowId);
+  }
+
+  /** Polls the status query until it matches; fails after a minute with the last status. */
+  public static MigrationStatus awaitStatus(MigrationWorkflow workflow, Predicate<MigrationStatus> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT_LIMIT.toNanos();
+    MigrationStatus last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = workflow.status();
+      } catch (RuntimeException notYet) {
+        last = null;
+      }
+      if (last != null && condition.test(last)) {
+        return last;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("timed out; last status " + last);
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+}

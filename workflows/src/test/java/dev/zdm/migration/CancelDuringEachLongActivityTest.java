@@ -1,0 +1,151 @@
+package dev.zdm.migration;
+
+import static dev.zdm.fakes.FakeTemporal.awaitStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zdm.fakes.FakeTemporal;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.MigrationStatus;
+import dev.zdm.model.TableRef;
+import dev.zdm.model.WaitingFor;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.ExpandContractStep;
+import dev.zdm.workflow.StrategyWorkflowControls;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.CanceledFailure;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cancel that arrives while a long activity runs reaches the workflow as an activity failure
+ * caused by the cancellation; every strategy must recognise it and run its undo anyway, in a scope
+ * the cancellation cannot interrupt, and end cancelled.
+ */
+class CancelDuringEachLongActivityTest {
+  private static final TableRef USERS = TableRef.of("users");
+  /** No removal wait and no approval: the migration goes straight to its long steps. */
+  private static final MigrationOptions STRAIGHT =
+      new MigrationOptions(Duration.ZERO, null, null, false, false);
+
+  private final FakeTemporal temporal = new FakeTemporal();
+
+  @AfterEach
+  void tearDown() {
+    temporal.close();
+  }
+
+  @Test
+  void expandContractCanceledDuringItsArchiveCopyUndoesTheArchiveAndTheDeprecation() throws Exception {
+    temporal.script.blockUntilCanceled("ArchiveColumn");
+    MigrationWorkflow workflow = temporal.start("ec-archive", STRAIGHT,
+        new ExpandContractStep(USERS, "legacy_field", 1));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+
+    cancelDuring(workflow, "ArchiveColumn");
+
+    assertThat(temporal.script.calls())
+        .containsSubsequence("ArchiveColumn canceled", "DropArchive", "RemoveDeprecation")
+        .doesNotContain("DropColumn");
+  }
+
+  @Test
+  void dualWriteCanceledDuringItsBackfillRemovesTheTriggerAndTheNewColumn() throws Exception {
+    String chunk = "BackfillChunk dual-write-backfill-step-1";
+    temporal.script.blockUntilCanceled(chunk);
+    MigrationWorkflow workflow = temporal.start("dw-backfill", STRAIGHT,
+        new DualWriteStep(USERS, "id_old", null, "bigint", null, null, DualWriteStep.Kind.CHANGE_TYPE, 1));
+
+    cancelDuring(workflow, chunk);
+
+    assertThat(temporal.script.calls()).containsSubsequence(chunk + " canceled", "RemoveDualWrite");
+  }
+
+  @Test
+  void blueGreenCanceledDuringItsCopyRemovesTheGreenCopyAndTheSyncTrigger() throws Exception {
+    temporal.script.blockUntilCanceled("BlueGreenCopy");
+    MigrationWorkflow workflow = temporal.start("bg-copy", STRAIGHT,
+        new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
+
+    cancelDuring(workflow, "BlueGreenCopy");
+
+    assertThat(temporal.script.calls())
+        .containsSubsequence("BlueGreenCopy canceled", "BlueGreenRevert")
+        .doesNotContain("BlueGreenSwitch");
+  }
+
+  @Test
+  void anIndexBuildCanceledMidBuildDropsItsIndex() throws Exception {
+    temporal.script.blockUntilCanceled("BuildIndexConcurrently idx_email");
+    MigrationWorkflow workflow = temporal.start("pg-index", STRAIGHT, new ConcurrentIndexStep(USERS,
+        "idx_email", "CREATE INDEX CONCURRENTLY idx_email ON users (email)", "(email)", false, null,
+        null, null, 1));
+
+    cancelDuring(workflow, "BuildIndexConcurrently idx_email");
+
+    assertThat(temporal.script.calls())
+        .containsSubsequence("BuildIndexConcurrently idx_email canceled", "DropIndexConcurrently idx_email");
+  }
+
+  @Test
+  void aValidationCanceledMidScanDropsItsConstraint() throws Exception {
+    temporal.script.blockUntilCanceled("ValidateConstraint");
+    MigrationWorkflow workflow = temporal.start("pg-validate", STRAIGHT, new ConstraintStep(USERS,
+        "users_age_check", ConstraintStep.Kind.CHECK, "CHECK (age >= 0)", null, List.of(), 1));
+
+    cancelDuring(workflow, "ValidateConstraint");
+
+    assertThat(temporal.script.calls())
+        .containsSubsequence("ValidateConstraint canceled", "DropConstraint");
+  }
+
+  @Test
+  void aCancelDuringTheIrreversibleDropLetsTheDropFinishAndUndoesNothing() throws Exception {
+    temporal.script.when("DropColumn", normal -> {
+      sleep(Duration.ofSeconds(2));
+      return normal.get();
+    });
+    MigrationWorkflow workflow = temporal.start("ec-drop", STRAIGHT,
+        new ExpandContractStep(USERS, "legacy_field", 1));
+    MigrationStatus waiting = awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+    temporal.script.awaitCall("DropColumn");
+
+    WorkflowStub.fromTyped(workflow).cancel();
+    var child = temporal.stub(StrategyWorkflowControls.class, waiting.activeWorkflowId());
+    WorkflowStub.fromTyped(child).getResult(MigrationResult.class);
+
+    assertThat(child.status().phase()).isEqualTo("completed");
+    assertThat(temporal.script.calls()).contains("DropColumn")
+        .doesNotContain("DropArchive", "RemoveDeprecation");
+  }
+
+  private void cancelDuring(MigrationWorkflow workflow, String activity) throws InterruptedException {
+    temporal.script.awaitCall(activity);
+    WorkflowStub.fromTyped(workflow).cancel();
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    MigrationStatus status = workflow.status();
+    assertThat(status.phase()).isEqualTo("canceled");
+    assertThat(status.message()).doesNotContain("undone: nothing");
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+}
