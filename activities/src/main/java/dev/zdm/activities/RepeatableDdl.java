@@ -1,0 +1,205 @@
+package dev.zdm.activities;
+
+import dev.zdm.analysis.Action;
+import dev.zdm.analysis.ActionDetail.ConstraintName;
+import dev.zdm.analysis.ActionDetail.Index;
+import dev.zdm.analysis.ColumnDefinition;
+import dev.zdm.analysis.ConstraintDefinition;
+import dev.zdm.analysis.InvalidSqlException;
+import dev.zdm.analysis.SqlStatement;
+import dev.zdm.analysis.StatementClassifier;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.ConnectionWork;
+import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.StatementRunner;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one plan statement so that running it twice is harmless. When an attempt's completion is
+ * lost (the worker died after the commit, the activity timed out), the retry meets the object the
+ * first attempt made and PostgreSQL says "already exists" (or, for a DROP, "does not exist").
+ * On a retry (attempt > 1) that error counts as success only when the catalog shows exactly what
+ * the statement was to leave behind: the column, the table, a valid index, the constraint, or
+ * their absence. On attempt 1 the error stands: the file or the database is not what the user
+ * thinks (docs/decisions/0312-repeatable-direct-steps.md).
+ */
+public final class RepeatableDdl implements ConnectionWork<Void> {
+  private static final Logger log = LoggerFactory.getLogger(RepeatableDdl.class);
+
+  /** duplicate_column, duplicate_table (relations and indexes), duplicate_object, duplicate_schema. */
+  static final Set<String> ALREADY_EXISTS = Set.of("42701", "42P07", "42710", "42P06");
+
+  /** undefined_column, undefined_table, undefined_object. */
+  static final Set<String> DOES_NOT_EXIST = Set.of("42703", "42P01", "42704");
+
+  private final StatementContext context;
+  private final String sql;
+
+  public RepeatableDdl(StatementContext context, String sql) {
+    this.context = context;
+    this.sql = sql;
+  }
+
+  @Override
+  public Void run(Connection connection) throws SQLException {
+    if (context.attempt() <= 1) {
+      StatementRunner.executeAll(connection, sql);
+      return null;
+    }
+    // In a transaction the error aborts it: the savepoint lets the catalog still be read.
+    Savepoint before = connection.getAutoCommit() ? null : connection.setSavepoint();
+    try {
+      StatementRunner.executeAll(connection, sql);
+      return null;
+    } catch (SQLException failure) {
+      Optional<String> outcome = earlierAttemptsOutcome(failure);
+      if (outcome.isEmpty()) {
+        throw failure;
+      }
+      if (before != null) {
+        connection.rollback(before);
+      }
+      Optional<String> shown = shownByCatalog(connection, outcome.get());
+      if (shown.isEmpty()) {
+        throw failure;
+      }
+      log.info("[{}] {}: attempt {} got '{}' (SQLSTATE {}), and the catalog shows {}: an earlier"
+              + " attempt applied the statement, so this one counts as done",
+          context.migrationId(), context.description(), context.attempt(), failure.getMessage(),
+          failure.getSQLState(), shown.get());
+      return null;
+    }
+  }
+
+  /** "created" or "dropped" when the error is what a statement meets after it already ran. */
+  private static Optional<String> earlierAttemptsOutcome(SQLException failure) {
+    if (ALREADY_EXISTS.contains(failure.getSQLState())) {
+      return Optional.of("created");
+    }
+    if (DOES_NOT_EXIST.contains(failure.getSQLState())) {
+      return Optional.of("dropped");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What the catalog shows of the statement's end state, when it shows all of it; empty when any
+   * action is one zdm cannot check, or is of the other outcome.
+   */
+  private Optional<String> shownByCatalog(Connection connection, String outcome)
+      throws SQLException {
+    List<Action> actions;
+    try {
+      actions = new StatementClassifier().classify(new SqlStatement(1, sql, Map.of()));
+    } catch (InvalidSqlException unreadable) {
+      return Optional.empty();
+    }
+    List<String> shown = new ArrayList<>();
+    for (Action action : actions) {
+      Optional<CatalogCheck> check = CatalogCheck.of(action);
+      if (check.isEmpty() || !check.get().outcome().equals(outcome)
+          || !check.get().holds(connection)) {
+        return Optional.empty();
+      }
+      shown.add(check.get().what());
+    }
+    return shown.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", shown));
+  }
+
+  /**
+   * One action's end state as a catalog query: it holds when the query returns a row.
+   *
+   * @param outcome "created" or "dropped"
+   * @param what for the log, e.g. {@code column public.users.note}
+   */
+  record CatalogCheck(String outcome, String what, String query, List<String> parameters) {
+
+    static Optional<CatalogCheck> of(Action action) {
+      TableRef table = action.table();
+      if (table == null) {
+        return Optional.empty();
+      }
+      String t = Identifiers.quote(table);
+      return switch (action.kind()) {
+        case ADD_COLUMN -> Optional.of(column("created", "IS NOT NULL", table,
+            ((ColumnDefinition) action.detail()).name()));
+        case DROP_COLUMN -> Optional.of(column("dropped", "IS NULL", table, action.column()));
+        case CREATE_TABLE, CREATE_PARTITION, CREATE_TABLE_AS -> Optional.of(new CatalogCheck(
+            "created", "table " + table.displayName(),
+            "SELECT 1 FROM pg_class WHERE oid = to_regclass(?) AND relkind IN ('r', 'p')",
+            List.of(t)));
+        case DROP_TABLE -> Optional.of(new CatalogCheck("dropped", "no table " + table.displayName(),
+            "SELECT 1 WHERE to_regclass(?) IS NULL", List.of(t)));
+        case CREATE_INDEX, CREATE_INDEX_CONCURRENTLY -> createdIndex(table, (Index) action.detail());
+        case DROP_INDEX, DROP_INDEX_CONCURRENTLY -> Optional.of(new CatalogCheck("dropped",
+            "no index " + table.displayName(), "SELECT 1 WHERE to_regclass(?) IS NULL",
+            List.of(t)));
+        case ADD_CONSTRAINT -> constraint("created", "", table,
+            ((ConstraintDefinition) action.detail()).name());
+        case DROP_CONSTRAINT -> constraint("dropped", "NOT ", table,
+            ((ConstraintName) action.detail()).name());
+        default -> Optional.empty();
+      };
+    }
+
+    private static CatalogCheck column(String outcome, String test, TableRef table, String column) {
+      String query = """
+          SELECT 1 WHERE (SELECT attnum FROM pg_attribute
+                           WHERE attrelid = to_regclass(?) AND attname = ? AND attnum > 0
+                             AND NOT attisdropped) %s
+          """.formatted(test);
+      return new CatalogCheck(outcome, (outcome.equals("created") ? "column " : "no column ")
+          + table.displayName() + "." + column, query, List.of(Identifiers.quote(table), column));
+    }
+
+    /** The index on that table, and valid: an INVALID one is a failed build, not a done one. */
+    private static Optional<CatalogCheck> createdIndex(TableRef table, Index index) {
+      if (index.name() == null) {
+        return Optional.empty();
+      }
+      TableRef name = new TableRef(table.schema(), index.name());
+      String query = """
+          SELECT 1 FROM pg_index
+           WHERE indexrelid = to_regclass(?) AND indrelid = to_regclass(?) AND indisvalid
+          """;
+      return Optional.of(new CatalogCheck("created", "valid index " + name.displayName(), query,
+          List.of(Identifiers.quote(name), Identifiers.quote(table))));
+    }
+
+    private static Optional<CatalogCheck> constraint(
+        String outcome, String negation, TableRef table, String name) {
+      if (name == null) {
+        return Optional.empty();
+      }
+      String query = """
+          SELECT 1 WHERE %sEXISTS (SELECT 1 FROM pg_constraint
+                                   WHERE conrelid = to_regclass(?) AND conname = ?)
+          """.formatted(negation);
+      return Optional.of(new CatalogCheck(outcome, (negation.isEmpty() ? "constraint " : "no constraint ")
+          + name + " on " + table.displayName(), query, List.of(Identifiers.quote(table), name)));
+    }
+
+    boolean holds(Connection connection) throws SQLException {
+      try (PreparedStatement statement = connection.prepareStatement(query)) {
+        for (int i = 0; i < parameters.size(); i++) {
+          statement.setString(i + 1, parameters.get(i));
+        }
+        try (ResultSet row = statement.executeQuery()) {
+          return row.next();
+        }
+      }
+    }
+  }
+}
