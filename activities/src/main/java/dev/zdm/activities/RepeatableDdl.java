@@ -3,6 +3,7 @@ package dev.zdm.activities;
 import dev.zdm.analysis.Action;
 import dev.zdm.analysis.ActionDetail.ConstraintName;
 import dev.zdm.analysis.ActionDetail.Index;
+import dev.zdm.analysis.ActionKind;
 import dev.zdm.analysis.ColumnDefinition;
 import dev.zdm.analysis.ConstraintDefinition;
 import dev.zdm.analysis.InvalidSqlException;
@@ -64,6 +65,9 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
       StatementRunner.executeAll(connection, sql);
       return null;
     } catch (SQLException failure) {
+      if (before == null && rebuiltAfterAFailedBuild(connection, failure)) {
+        return null;
+      }
       Optional<String> outcome = earlierAttemptsOutcome(failure);
       if (outcome.isEmpty()) {
         throw failure;
@@ -80,6 +84,48 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
           context.migrationId(), context.description(), context.attempt(), failure.getMessage(),
           failure.getSQLState(), shown.get());
       return null;
+    }
+  }
+
+  /**
+   * A concurrent build that an earlier attempt started and did not finish (the worker died, the
+   * build failed) leaves the index INVALID under the statement's name: it is dropped and the
+   * statement run again, as the progressive index build does. Only for that exact index, on
+   * that table.
+   */
+  private boolean rebuiltAfterAFailedBuild(Connection connection, SQLException failure)
+      throws SQLException {
+    if (!"42P07".equals(failure.getSQLState())) {
+      return false;
+    }
+    List<Action> actions = actions();
+    if (actions.size() != 1 || actions.get(0).kind() != ActionKind.CREATE_INDEX_CONCURRENTLY
+        || ((Index) actions.get(0).detail()).name() == null) {
+      return false;
+    }
+    TableRef table = actions.get(0).table();
+    TableRef index = new TableRef(table.schema(), ((Index) actions.get(0).detail()).name());
+    CatalogCheck invalid = new CatalogCheck("created", "INVALID index " + index.displayName(), """
+        SELECT 1 FROM pg_index
+         WHERE indexrelid = to_regclass(?) AND indrelid = to_regclass(?) AND NOT indisvalid
+        """, List.of(Identifiers.quote(index), Identifiers.quote(table)));
+    if (!invalid.holds(connection)) {
+      return false;
+    }
+    log.info("[{}] {}: attempt {} found index {} INVALID (an earlier attempt's build did not"
+            + " finish); dropping it and building again",
+        context.migrationId(), context.description(), context.attempt(), index.displayName());
+    StatementRunner.executeAll(connection,
+        "DROP INDEX CONCURRENTLY IF EXISTS " + Identifiers.quote(index), sql);
+    return true;
+  }
+
+  /** The statement's actions as the analysis reads them; none when it cannot read it. */
+  private List<Action> actions() {
+    try {
+      return new StatementClassifier().classify(new SqlStatement(1, sql, Map.of()));
+    } catch (InvalidSqlException unreadable) {
+      return List.of();
     }
   }
 
@@ -100,12 +146,7 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
    */
   private Optional<String> shownByCatalog(Connection connection, String outcome)
       throws SQLException {
-    List<Action> actions;
-    try {
-      actions = new StatementClassifier().classify(new SqlStatement(1, sql, Map.of()));
-    } catch (InvalidSqlException unreadable) {
-      return Optional.empty();
-    }
+    List<Action> actions = actions();
     List<String> shown = new ArrayList<>();
     for (Action action : actions) {
       Optional<CatalogCheck> check = CatalogCheck.of(action);
