@@ -1,22 +1,18 @@
 package dev.zdm.activities;
 
 import dev.zdm.analysis.Action;
-import dev.zdm.analysis.ActionDetail.ConstraintName;
 import dev.zdm.analysis.ActionDetail.Index;
 import dev.zdm.analysis.ActionKind;
-import dev.zdm.analysis.ColumnDefinition;
-import dev.zdm.analysis.ConstraintDefinition;
 import dev.zdm.analysis.InvalidSqlException;
 import dev.zdm.analysis.SqlStatement;
 import dev.zdm.analysis.StatementClassifier;
+import dev.zdm.activities.EndStateCheck.EndState;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.ConnectionWork;
 import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.StatementContext;
 import dev.zdm.postgres.StatementRunner;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
@@ -68,7 +64,7 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
       if (before == null && rebuiltAfterAFailedBuild(connection, failure)) {
         return null;
       }
-      Optional<String> outcome = earlierAttemptsOutcome(failure);
+      Optional<EndState> outcome = earlierAttemptsOutcome(failure);
       if (outcome.isEmpty()) {
         throw failure;
       }
@@ -105,11 +101,8 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
     }
     TableRef table = actions.get(0).table();
     TableRef index = new TableRef(table.schema(), ((Index) actions.get(0).detail()).name());
-    CatalogCheck invalid = new CatalogCheck("created", "INVALID index " + index.displayName(), """
-        SELECT 1 FROM pg_index
-         WHERE indexrelid = to_regclass(?) AND indrelid = to_regclass(?) AND NOT indisvalid
-        """, List.of(Identifiers.quote(index), Identifiers.quote(table)));
-    if (!invalid.holds(connection)) {
+    if (!EndStateCheck.index(table, (Index) actions.get(0).detail(), false).orElseThrow()
+        .holds(connection)) {
       return false;
     }
     log.info("[{}] {}: attempt {} found index {} INVALID (an earlier attempt's build did not"
@@ -129,13 +122,13 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
     }
   }
 
-  /** "created" or "dropped" when the error is what a statement meets after it already ran. */
-  private static Optional<String> earlierAttemptsOutcome(SQLException failure) {
+  /** The end state an earlier run would explain the error by, when it is that kind of error. */
+  private static Optional<EndState> earlierAttemptsOutcome(SQLException failure) {
     if (ALREADY_EXISTS.contains(failure.getSQLState())) {
-      return Optional.of("created");
+      return Optional.of(EndState.CREATED);
     }
     if (DOES_NOT_EXIST.contains(failure.getSQLState())) {
-      return Optional.of("dropped");
+      return Optional.of(EndState.DROPPED);
     }
     return Optional.empty();
   }
@@ -144,103 +137,17 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
    * What the catalog shows of the statement's end state, when it shows all of it; empty when any
    * action is one zdm cannot check, or is of the other outcome.
    */
-  private Optional<String> shownByCatalog(Connection connection, String outcome)
+  private Optional<String> shownByCatalog(Connection connection, EndState outcome)
       throws SQLException {
-    List<Action> actions = actions();
     List<String> shown = new ArrayList<>();
-    for (Action action : actions) {
-      Optional<CatalogCheck> check = CatalogCheck.of(action);
-      if (check.isEmpty() || !check.get().outcome().equals(outcome)
+    for (Action action : actions()) {
+      Optional<EndStateCheck> check = EndStateCheck.of(action);
+      if (check.isEmpty() || check.get().endState() != outcome
           || !check.get().holds(connection)) {
         return Optional.empty();
       }
       shown.add(check.get().what());
     }
     return shown.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", shown));
-  }
-
-  /**
-   * One action's end state as a catalog query: it holds when the query returns a row.
-   *
-   * @param outcome "created" or "dropped"
-   * @param what for the log, e.g. {@code column public.users.note}
-   */
-  record CatalogCheck(String outcome, String what, String query, List<String> parameters) {
-
-    static Optional<CatalogCheck> of(Action action) {
-      TableRef table = action.table();
-      if (table == null) {
-        return Optional.empty();
-      }
-      String t = Identifiers.quote(table);
-      return switch (action.kind()) {
-        case ADD_COLUMN -> Optional.of(column("created", "IS NOT NULL", table,
-            ((ColumnDefinition) action.detail()).name()));
-        case DROP_COLUMN -> Optional.of(column("dropped", "IS NULL", table, action.column()));
-        case CREATE_TABLE, CREATE_PARTITION, CREATE_TABLE_AS -> Optional.of(new CatalogCheck(
-            "created", "table " + table.displayName(),
-            "SELECT 1 FROM pg_class WHERE oid = to_regclass(?) AND relkind IN ('r', 'p')",
-            List.of(t)));
-        case DROP_TABLE -> Optional.of(new CatalogCheck("dropped", "no table " + table.displayName(),
-            "SELECT 1 WHERE to_regclass(?) IS NULL", List.of(t)));
-        case CREATE_INDEX, CREATE_INDEX_CONCURRENTLY -> createdIndex(table, (Index) action.detail());
-        case DROP_INDEX, DROP_INDEX_CONCURRENTLY -> Optional.of(new CatalogCheck("dropped",
-            "no index " + table.displayName(), "SELECT 1 WHERE to_regclass(?) IS NULL",
-            List.of(t)));
-        case ADD_CONSTRAINT -> constraint("created", "", table,
-            ((ConstraintDefinition) action.detail()).name());
-        case DROP_CONSTRAINT -> constraint("dropped", "NOT ", table,
-            ((ConstraintName) action.detail()).name());
-        default -> Optional.empty();
-      };
-    }
-
-    private static CatalogCheck column(String outcome, String test, TableRef table, String column) {
-      String query = """
-          SELECT 1 WHERE (SELECT attnum FROM pg_attribute
-                           WHERE attrelid = to_regclass(?) AND attname = ? AND attnum > 0
-                             AND NOT attisdropped) %s
-          """.formatted(test);
-      return new CatalogCheck(outcome, (outcome.equals("created") ? "column " : "no column ")
-          + table.displayName() + "." + column, query, List.of(Identifiers.quote(table), column));
-    }
-
-    /** The index on that table, and valid: an INVALID one is a failed build, not a done one. */
-    private static Optional<CatalogCheck> createdIndex(TableRef table, Index index) {
-      if (index.name() == null) {
-        return Optional.empty();
-      }
-      TableRef name = new TableRef(table.schema(), index.name());
-      String query = """
-          SELECT 1 FROM pg_index
-           WHERE indexrelid = to_regclass(?) AND indrelid = to_regclass(?) AND indisvalid
-          """;
-      return Optional.of(new CatalogCheck("created", "valid index " + name.displayName(), query,
-          List.of(Identifiers.quote(name), Identifiers.quote(table))));
-    }
-
-    private static Optional<CatalogCheck> constraint(
-        String outcome, String negation, TableRef table, String name) {
-      if (name == null) {
-        return Optional.empty();
-      }
-      String query = """
-          SELECT 1 WHERE %sEXISTS (SELECT 1 FROM pg_constraint
-                                   WHERE conrelid = to_regclass(?) AND conname = ?)
-          """.formatted(negation);
-      return Optional.of(new CatalogCheck(outcome, (negation.isEmpty() ? "constraint " : "no constraint ")
-          + name + " on " + table.displayName(), query, List.of(Identifiers.quote(table), name)));
-    }
-
-    boolean holds(Connection connection) throws SQLException {
-      try (PreparedStatement statement = connection.prepareStatement(query)) {
-        for (int i = 0; i < parameters.size(); i++) {
-          statement.setString(i + 1, parameters.get(i));
-        }
-        try (ResultSet row = statement.executeQuery()) {
-          return row.next();
-        }
-      }
-    }
   }
 }
