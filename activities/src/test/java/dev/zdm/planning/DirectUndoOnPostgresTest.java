@@ -113,6 +113,19 @@ class DirectUndoOnPostgresTest {
   }
 
   @Test
+  void whatTheCatalogShowsBeforeTheMigrationIsNeverDroppedByAnUndo() throws Exception {
+    Plan plan = plan("""
+        ALTER TABLE %1$s.items ADD COLUMN IF NOT EXISTS name text;
+        ALTER TABLE %1$s.items ADD COLUMN IF NOT EXISTS fresh text;
+        CREATE TABLE IF NOT EXISTS %1$s.items (id bigint);
+        CREATE TABLE IF NOT EXISTS %1$s.audit (id bigint);
+        CREATE INDEX CONCURRENTLY IF NOT EXISTS items_pkey ON %1$s.items (id);
+        """.formatted(s));
+    assertThat(plan.steps()).extracting(step -> ((DirectStep) step).reversible())
+        .containsExactly(false, true, false, true, false);
+  }
+
+  @Test
   void aCreatedTableWithRowsIsKeptAndTheUndoSaysWhy() throws Exception {
     DirectStep create = (DirectStep) plan(
         "CREATE TABLE %s.audit (id bigint PRIMARY KEY, what text);".formatted(s)).steps().get(0);

@@ -199,6 +199,8 @@ class DirectUndoTest {
         "ALTER TYPE mood ADD VALUE 'meh'",
         "ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive",
         "DROP TABLE sessions",
+        "DO $$ BEGIN ALTER TABLE orders ADD COLUMN maybe int; EXCEPTION WHEN duplicate_column THEN END $$",
+        "CREATE TABLE orders_copy AS SELECT * FROM orders",
         "ALTER TABLE orders DROP COLUMN legacy")) {
       assertThat(steps(sql, everything)).as(sql).allSatisfy(step -> {
         if (step instanceof DirectStep direct) {
