@@ -52,7 +52,7 @@ public class DdlActivitiesImpl implements DdlActivities {
             attempt);
     long started = System.nanoTime();
     if (transactional) {
-      database.runner().execute(context, statement.sql());
+      run(context, statement.sql());
     } else {
       runWhileHeartbeating(context, statement.sql());
     }
@@ -61,7 +61,7 @@ public class DdlActivitiesImpl implements DdlActivities {
   }
 
   private void runWhileHeartbeating(StatementContext context, String sql) {
-    Future<?> running = longStatements.submit(() -> database.runner().execute(context, sql));
+    Future<?> running = longStatements.submit(() -> run(context, sql));
     while (true) {
       try {
         running.get(HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,6 +78,11 @@ public class DdlActivitiesImpl implements DdlActivities {
         throw new IllegalStateException("interrupted while " + context.description(), e);
       }
     }
+  }
+
+  /** Through the runner, and harmless when a retry meets what an earlier attempt did. */
+  private void run(StatementContext context, String sql) {
+    database.runner().run(context, new RepeatableDdl(context, sql));
   }
 
   @Override

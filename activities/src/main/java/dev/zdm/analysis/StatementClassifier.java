@@ -293,10 +293,11 @@ public final class StatementClassifier {
       return List.of(Action.of(ActionKind.COMMENT, cursor.qualifiedName("a table name")));
     }
     if (cursor.accept("column")) {
-      TableRef qualified = cursor.qualifiedName("a column name");
-      TableRef table = qualified.schema().equals(TableRef.DEFAULT_SCHEMA) ? null
-          : TableRef.of(qualified.schema());
-      return List.of(new Action(ActionKind.COMMENT, table, qualified.name(), null));
+      // table.column or schema.table.column: the column's table keeps its schema.
+      List<String> parts = cursor.dottedName("a column name");
+      int n = parts.size();
+      TableRef table = n < 2 ? null : new TableRef(n >= 3 ? parts.get(n - 3) : null, parts.get(n - 2));
+      return List.of(new Action(ActionKind.COMMENT, table, parts.get(n - 1), null));
     }
     return List.of(Action.of(ActionKind.COMMENT));
   }

@@ -73,14 +73,20 @@ final class TokenCursor {
 
   /** A possibly schema-qualified name: {@code t}, {@code s.t}, {@code "S"."T"}. */
   TableRef qualifiedName(String what) {
+    List<String> parts = dottedName(what);
+    int n = parts.size();
+    return new TableRef(n >= 2 ? parts.get(n - 2) : null, parts.get(n - 1));
+  }
+
+  /** Every part of a dotted name as written: {@code c}, {@code t.c}, {@code s.t.c}. */
+  List<String> dottedName(String what) {
     List<String> parts = new ArrayList<>();
     parts.add(name(what));
     while (peekIs(Type.DOT)) {
       index++;
       parts.add(name(what));
     }
-    int n = parts.size();
-    return new TableRef(n >= 2 ? parts.get(n - 2) : null, parts.get(n - 1));
+    return parts;
   }
 
   /** One identifier as PostgreSQL stores it. */

@@ -8,6 +8,7 @@ import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.plan.Plan;
+import dev.zdm.planning.CatalogPriorState;
 import dev.zdm.planning.MigrationPlanner;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
@@ -29,12 +30,13 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   public Plan prepare(MigrationRequest request) {
     try {
       MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
-      Plan plan =
-          planner.plan(request.migrationId(), script, request.strategy(), request.options().force());
       try (Connection connection = database.dataSource().getConnection()) {
+        // The catalog gives the values a statement replaces, so its undo can put them back.
+        Plan plan = planner.plan(request.migrationId(), script, request.strategy(),
+            request.options().force(), new CatalogPriorState(connection));
         validator.validate(connection, plan);
+        return plan;
       }
-      return plan;
     } catch (ZdmException e) {
       if (e.code() == ErrorCode.UNREACHABLE) {
         throw ApplicationFailure.newFailure(e.getMessage(), "TransientSqlError");

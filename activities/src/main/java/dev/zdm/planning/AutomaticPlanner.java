@@ -35,12 +35,14 @@ import java.util.Optional;
 final class AutomaticPlanner {
   private final String sourceName;
   private final boolean force;
+  private final DirectUndo undo;
   private final List<PlanStep> steps = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
-  AutomaticPlanner(String sourceName, boolean force) {
+  AutomaticPlanner(String sourceName, boolean force, PriorState prior) {
     this.sourceName = sourceName;
     this.force = force;
+    this.undo = new DirectUndo(prior);
   }
 
   List<PlanStep> steps() {
@@ -71,7 +73,7 @@ final class AutomaticPlanner {
       }
     }
     if (statement.safe()) {
-      steps.add(new DirectStep(statement.line(), statement.sql(), statement.transactional()));
+      steps.add(direct(statement));
       return;
     }
     if (findings.size() != 1) {
@@ -126,6 +128,7 @@ final class AutomaticPlanner {
             parts.get().afterTable(), index.unique(), parts.get().where(), null, null, line));
       }
       case REINDEX -> {
+        // Irreversible by nature, and nothing to undo: the index is rebuilt, not changed.
         String what = action.detail() instanceof Index ? "INDEX" : "TABLE";
         steps.add(new DirectStep(line,
             "REINDEX " + what + " CONCURRENTLY " + Identifiers.quote(action.table()), false));
@@ -209,9 +212,10 @@ final class AutomaticPlanner {
           null, DualWriteStep.Kind.ADD_NOT_NULL, line));
       return null;
     }
-    steps.add(new DirectStep(line, "ALTER TABLE " + t + " ADD COLUMN " + c + " " + column.type(), true));
+    steps.add(new DirectStep(line, "ALTER TABLE " + t + " ADD COLUMN " + c + " " + column.type(),
+        true, undo.addedColumn(table, column.name())));
     steps.add(new DirectStep(line, "ALTER TABLE " + t + " ALTER COLUMN " + c + " SET DEFAULT "
-        + column.defaultExpression(), true));
+        + column.defaultExpression(), true, undo.defaultOfAddedColumn(table, column.name())));
     steps.add(new ProgressiveDmlStep(table, ProgressiveDmlStep.Operation.UPDATE,
         c + " = " + column.defaultExpression(), c + " IS NULL", c + " IS NULL",
         intOption(statement, "batchSize", ProgressiveDmlStep.DEFAULT_BATCH_SIZE),
@@ -257,7 +261,8 @@ final class AutomaticPlanner {
     return new ConstraintStep(table, name, ConstraintStep.Kind.NOT_NULL,
         "CHECK (" + Identifiers.quote(column) + " IS NOT NULL)", column,
         List.of("ALTER TABLE " + t + " ALTER COLUMN " + Identifiers.quote(column) + " SET NOT NULL",
-            "ALTER TABLE " + t + " DROP CONSTRAINT " + Identifiers.quote(name)),
+            // IF EXISTS: a retried run of the parent's statement finds the check already gone.
+            "ALTER TABLE " + t + " DROP CONSTRAINT IF EXISTS " + Identifiers.quote(name)),
         line);
   }
 
@@ -269,7 +274,13 @@ final class AutomaticPlanner {
           "change the statement, or run it as written with --force");
     }
     warnings.add(message + " (forced: runs as written)");
-    steps.add(new DirectStep(statement.line(), statement.sql(), statement.transactional()));
+    steps.add(direct(statement));
+  }
+
+  /** A statement run as written, with its undo when it has one. */
+  private DirectStep direct(StatementAnalysis statement) {
+    return new DirectStep(statement.line(), statement.sql(), statement.transactional(),
+        undo.of(statement));
   }
 
   private static int intOption(StatementAnalysis statement, String key, int fallback) {

@@ -25,6 +25,16 @@ public final class MigrationPlanner {
 
   /** As {@link #plan(String, MigrationScript, Strategy)}; {@code force} keeps what cannot be made safe as direct steps, with a warning. */
   public Plan plan(String migrationId, MigrationScript script, Strategy strategy, boolean force) {
+    return plan(migrationId, script, strategy, force, PriorState.UNKNOWN);
+  }
+
+  /**
+   * As {@link #plan(String, MigrationScript, Strategy, boolean)}; {@code prior} tells the values a
+   * statement replaces (a default, a comment), so its direct step can get an undo that restores
+   * them. With {@link PriorState#UNKNOWN} such statements are irreversible.
+   */
+  public Plan plan(
+      String migrationId, MigrationScript script, Strategy strategy, boolean force, PriorState prior) {
     if (script.statements().isEmpty()) {
       throw ZdmException.badInput(script.sourceName() + ": the file holds no SQL statement");
     }
@@ -33,7 +43,7 @@ public final class MigrationPlanner {
           "strategy " + strategy.cliName() + " is not planned from SQL; it is run on its own");
     }
     FileAnalysis analysis = new MigrationAnalyzer().analyzeScript(script);
-    AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force);
+    AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force, prior);
     planner.plan(analysis);
     if (strategy != null
         && planner.steps().stream().noneMatch(step -> step.strategy() == strategy)) {

@@ -9,10 +9,23 @@ import java.util.List;
  * @param gate what the phase waits for before it runs ({@code deployment: ...},
  *     {@code approval: ...}, {@code time: ...}), or null
  * @param compensation the statements that undo the phase on rollback (empty when nothing to undo)
+ * @param irreversible true when the phase changes the database and has no undo: a rollback after
+ *     it leaves its change in place
  */
-public record PlanPhase(String name, List<String> sql, String gate, List<String> compensation) {
+public record PlanPhase(
+    String name, List<String> sql, String gate, List<String> compensation, boolean irreversible) {
+  /** What {@code zdm plan} says of a phase a rollback cannot undo. */
+  public static final String IRREVERSIBLE = "irreversible: a rollback after this step leaves it in place";
+
   public PlanPhase {
     sql = List.copyOf(sql);
     compensation = List.copyOf(compensation);
+    if (irreversible && !compensation.isEmpty()) {
+      throw new IllegalArgumentException("phase " + name + " has an undo, so it is not irreversible");
+    }
+  }
+
+  public PlanPhase(String name, List<String> sql, String gate, List<String> compensation) {
+    this(name, sql, gate, compensation, false);
   }
 }

@@ -44,7 +44,10 @@ public final class PlanRenderer {
           out.append("       ").append(sql.replace("\n", "\n       ")).append('\n');
         }
         for (String undo : phase.compensation()) {
-          out.append("       undo: ").append(undo).append('\n');
+          out.append("       undo: ").append(undo.replace("\n", "\n             ")).append('\n');
+        }
+        if (phase.irreversible()) {
+          out.append("       ").append(PlanPhase.IRREVERSIBLE).append('\n');
         }
       }
     }
@@ -70,6 +73,7 @@ public final class PlanRenderer {
         p.put("gate", phase.gate());
         strings(p.putArray("sql"), phase.sql());
         strings(p.putArray("compensation"), phase.compensation());
+        p.put("irreversible", phase.irreversible());
       }
     }
     strings(root.putArray("warnings"), plan.warnings());

@@ -46,9 +46,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String url = databaseUrl != null ? databaseUrl : System.getenv("ZDM_DATABASE_URL");
+    String url = TargetConnection.url(databaseUrl);
     try {
-      AnalysisReport report = url == null || url.isBlank()
+      AnalysisReport report = url == null
           ? new MigrationAnalyzer().analyze(inputs)
           : DatabaseAnalysis.analyze(url, inputs);
       out.print(switch (format) {

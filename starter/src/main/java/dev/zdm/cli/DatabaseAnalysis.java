@@ -7,7 +7,6 @@ import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -19,17 +18,12 @@ final class DatabaseAnalysis {
   private DatabaseAnalysis() {}
 
   static AnalysisReport analyze(String url, List<String> inputs) {
-    String user = System.getenv("ZDM_DATABASE_USER");
-    String password = System.getenv("ZDM_DATABASE_PASSWORD");
-    try (Connection connection = user == null
-        ? DriverManager.getConnection(url)
-        : DriverManager.getConnection(url, user, password)) {
+    try (Connection connection = TargetConnection.open(url)) {
       return new MigrationAnalyzer(new CatalogDowntimeEstimator(connection),
           new CatalogColumnTypes(connection)).analyze(inputs);
     } catch (SQLException e) {
       throw new ZdmException(ErrorCode.UNREACHABLE,
-          "cannot connect to the database given by --database-url / ZDM_DATABASE_URL ("
-              + e.getSQLState() + ")", "check the URL; the password goes in ZDM_DATABASE_PASSWORD");
+          "lost the database given by --database-url / ZDM_DATABASE_URL (" + e.getSQLState() + ")");
     }
   }
 }

@@ -1,10 +1,12 @@
 package dev.zdm.cli;
 
+import dev.zdm.analysis.MigrationScript;
 import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.Strategy;
 import dev.zdm.model.plan.Plan;
+import dev.zdm.planning.CatalogPriorState;
 import dev.zdm.planning.MigrationPlanner;
 import dev.zdm.planning.PlanRenderer;
 import java.io.IOException;
@@ -12,6 +14,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +39,10 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the plan as JSON.")
   private boolean json;
 
+  @Option(names = "--database-url", description = "JDBC URL of the target database, read (never"
+      + " changed) for the values undos restore, as zdm start does (default: $ZDM_DATABASE_URL).")
+  private String databaseUrl;
+
   @Spec private CommandSpec spec;
 
   public PlanCommand() {}
@@ -47,7 +55,7 @@ public final class PlanCommand implements Callable<Integer> {
       Strategy chosen = parseStrategy();
       String text = read(file);
       String id = file.getFileName().toString().replaceFirst("(?i)\\.sql$", "");
-      Plan plan = new MigrationPlanner().plan(id, new SqlSplitter().split(file.toString(), text), chosen);
+      Plan plan = plan(id, new SqlSplitter().split(file.toString(), text), chosen);
       PlanRenderer renderer = new PlanRenderer();
       out.print(json ? renderer.json(plan) : renderer.text(plan));
       out.flush();
@@ -56,6 +64,20 @@ public final class PlanCommand implements Callable<Integer> {
       err.println("zdm plan: " + e.getMessage() + (e.hint() == null ? "" : "\n  " + e.hint()));
       err.flush();
       return e.code().exitCode();
+    }
+  }
+
+  /** Without a database, statements whose undo needs a previous value show as irreversible. */
+  private Plan plan(String id, MigrationScript script, Strategy chosen) {
+    String url = TargetConnection.url(databaseUrl);
+    if (url == null) {
+      return new MigrationPlanner().plan(id, script, chosen);
+    }
+    try (Connection connection = TargetConnection.open(url)) {
+      return new MigrationPlanner().plan(id, script, chosen, false, new CatalogPriorState(connection));
+    } catch (SQLException e) {
+      throw new ZdmException(ErrorCode.UNREACHABLE,
+          "lost the database given by --database-url / ZDM_DATABASE_URL (" + e.getSQLState() + ")");
     }
   }
 
