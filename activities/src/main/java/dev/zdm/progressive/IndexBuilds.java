@@ -44,14 +44,28 @@ final class IndexBuilds {
        WHERE locktype = 'advisory' AND granted AND objsubid = 2
          AND classid = %s::oid AND objid = hashtext(?)::oid
       """.formatted(LOCK_CLASS);
-  private static final String STATE =
+  private static final String INDEX =
+      "SELECT indexrelid::bigint, indisvalid FROM pg_index WHERE indexrelid = to_regclass(?)";
+  /**
+   * A backend building the index: its progress row, or, after that row is gone, the last
+   * transaction of CREATE/REINDEX CONCURRENTLY, which marks the index valid and commits only after
+   * the progress row ends: it still holds a lock on the index and SHARE UPDATE EXCLUSIVE on the
+   * table, which application reads and writes never take (autovacuum is no client backend).
+   */
+  private static final String BUILDER =
       """
-      SELECT i.indisvalid,
-             (SELECT p.pid FROM pg_stat_progress_create_index p
-               WHERE p.index_relid = i.indexrelid AND p.pid <> pg_backend_pid()
-               LIMIT 1)
-        FROM pg_index i
-       WHERE i.indexrelid = to_regclass(?)
+      SELECT coalesce(
+        (SELECT p.pid FROM pg_stat_progress_create_index p
+          WHERE p.index_relid = ?::oid AND p.pid <> pg_backend_pid()
+          LIMIT 1),
+        (SELECT l.pid FROM pg_locks l
+           JOIN pg_index i ON i.indexrelid = l.relation
+           JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'relation' AND t.relation = i.indrelid
+                          AND t.mode = 'ShareUpdateExclusiveLock' AND t.granted
+           JOIN pg_stat_activity a ON a.pid = l.pid AND a.backend_type = 'client backend'
+          WHERE l.locktype = 'relation' AND l.relation = ?::oid AND l.granted
+            AND l.pid <> pg_backend_pid()
+          LIMIT 1))
       """;
 
   private static final Logger log = LoggerFactory.getLogger(IndexBuilds.class);
@@ -66,8 +80,8 @@ final class IndexBuilds {
     this.key = Identifiers.quote(index);
   }
 
-  /** What the catalog says of the index: its valid flag and a backend building it, if any. */
-  private record State(boolean valid, Integer builder) {}
+  /** The index as the catalog has it. */
+  private record Index(long oid, boolean valid) {}
 
   /** Ends with the index VALID: built here, found built, or built by a build this step waited for. */
   void build(Connection connection, StatementWatch watch, String createSql) throws SQLException {
@@ -75,16 +89,22 @@ final class IndexBuilds {
     try {
       int statements = 0;
       while (true) {
-        Optional<State> state = state(connection);
-        if (state.isPresent() && state.get().valid()) {
+        Optional<Index> found = index(connection);
+        if (found.isPresent() && found.get().valid()) {
           watch.followOwn();
           return;
         }
-        if (state.isPresent() && state.get().builder() != null) {
-          int builder = state.get().builder();
-          watch.follow(builder, "waiting for the build of " + index + " running in backend " + builder);
-          watch.sleep(POLL);
-          continue;
+        if (found.isPresent()) {
+          Integer builder = builder(connection, found.get().oid());
+          if (builder != null) {
+            watch.follow(builder, "waiting for the build of " + index + " running in backend " + builder);
+            watch.sleep(POLL);
+            continue;
+          }
+          // Read again after finding no builder: a build that ended just now has committed by then.
+          if (!found.equals(index(connection))) {
+            continue;
+          }
         }
         watch.followOwn();
         if (++statements > MAX_STATEMENTS) {
@@ -92,7 +112,7 @@ final class IndexBuilds {
               + " keeps changing while zdm builds it (" + MAX_STATEMENTS + " DROP/CREATE statements);"
               + " retrying", "IndexChanging");
         }
-        if (state.isPresent()) {
+        if (found.isPresent()) {
           log.info("[{}] index {} is INVALID and no build of it runs (a failed build left it);"
               + " dropping it before building again", migrationId, index);
           execute(connection, dropSql());
@@ -162,15 +182,23 @@ final class IndexBuilds {
     }
   }
 
-  private Optional<State> state(Connection connection) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(STATE)) {
+  private Optional<Index> index(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(INDEX)) {
       statement.setString(1, key);
       try (ResultSet row = statement.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        int builder = row.getInt(2);
-        return Optional.of(new State(row.getBoolean(1), row.wasNull() ? null : builder));
+        return row.next() ? Optional.of(new Index(row.getLong(1), row.getBoolean(2))) : Optional.empty();
+      }
+    }
+  }
+
+  private static Integer builder(Connection connection, long indexOid) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(BUILDER)) {
+      statement.setLong(1, indexOid);
+      statement.setLong(2, indexOid);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        int pid = row.getInt(1);
+        return row.wasNull() ? null : pid;
       }
     }
   }
