@@ -209,7 +209,8 @@ class IndexBuildsTest {
     }
     assertThat(valid()).isTrue();
     assertThat(db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-        + " AND classid = hashtext('zdm index build')::oid")).as("both released the lock").isZero();
+        + " AND classid = hashtext('zdm index build')::oid"
+        + " AND objid = hashtext('\"" + db.schema() + "\".\"items_name\"')::oid")).as("both released the lock").isZero();
   }
 
   @Test
