@@ -95,6 +95,12 @@ class IndexBuildsTest {
         + " AND position('" + db.schema() + "' IN query) > 0 AND pid <> pg_backend_pid()");
   }
 
+  private long buildLocks() {
+    return db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        + " AND classid = hashtext('zdm index build')::oid"
+        + " AND objid = hashtext('\"" + db.schema() + "\".\"items_name\"')::oid");
+  }
+
   private static void await(BooleanSupplier condition, Duration limit, String what) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
@@ -200,6 +206,7 @@ class IndexBuildsTest {
       Thread.sleep(HELD.toMillis());
       assertThat(first).isNotDone();
       assertThat(second).isNotDone();
+      assertThat(buildLocks()).as("the first holds the build lock, the second polls for it").isEqualTo(1);
       holder.commit();
       // The waiter polls the lock in autocommit, so the holder's build does not wait for it.
       first.get(30, TimeUnit.SECONDS);
@@ -208,9 +215,7 @@ class IndexBuildsTest {
       assertThat(sampler.dropSightings()).isZero();
     }
     assertThat(valid()).isTrue();
-    assertThat(db.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-        + " AND classid = hashtext('zdm index build')::oid"
-        + " AND objid = hashtext('\"" + db.schema() + "\".\"items_name\"')::oid")).as("both released the lock").isZero();
+    assertThat(buildLocks()).as("both released the lock").isZero();
   }
 
   @Test
