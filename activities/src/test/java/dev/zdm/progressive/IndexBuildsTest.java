@@ -197,6 +197,48 @@ class IndexBuildsTest {
     assertThat(valid()).isTrue();
   }
 
+  /**
+   * CREATE INDEX CONCURRENTLY ends its progress row and its table lock before the transaction that
+   * marks the index valid commits. An event trigger (ddl_command_end runs in that transaction)
+   * holds a hand-run build there: the step must see it through the pg_index row's xmax and wait.
+   */
+  @Test
+  void aBuildAboutToCommitIsWaitedForNotDropped() throws Exception {
+    String trigger = db.schema() + "_hold";
+    db.sql("CREATE FUNCTION hold_index_commit() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() WHERE schema_name = '" + db.schema() + "'"
+            + " AND command_tag = 'CREATE INDEX') THEN PERFORM pg_sleep(" + HELD.toSeconds() + "); END IF; END $$",
+        "CREATE EVENT TRIGGER " + trigger + " ON ddl_command_end WHEN TAG IN ('CREATE INDEX')"
+            + " EXECUTE FUNCTION hold_index_commit()");
+    var env = activities();
+    try (BackendSampler sampler = new BackendSampler(db); Connection builder = db.connection()) {
+      CompletableFuture<Void> handRun = CompletableFuture.runAsync(() -> {
+        try (Statement statement = builder.createStatement()) {
+          statement.execute("CREATE INDEX CONCURRENTLY items_name ON \"" + db.schema() + "\".items (name)");
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      await(() -> db.queryLong("SELECT count(*) FROM pg_index i JOIN pg_stat_activity a ON a.backend_xid = i.xmax"
+          + " WHERE i.indexrelid = to_regclass('{schema}.items_name') AND NOT i.indisvalid"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = i.indexrelid)") == 1,
+          Duration.ofSeconds(10), "the build's last transaction");
+      long building = oid();
+
+      CompletableFuture<Void> step = build(env, false);
+      Thread.sleep(WatchedActivities.HEARTBEAT_TIMEOUT.toMillis());
+      assertThat(step).as("the step waits for the build to commit").isNotDone();
+      handRun.get(30, TimeUnit.SECONDS);
+      step.get(30, TimeUnit.SECONDS);
+
+      assertThat(sampler.dropSightings()).as("nothing dropped the index being built").isZero();
+      assertThat(oid()).as("the hand-run build's index, kept").isEqualTo(building);
+    } finally {
+      db.sql("DROP EVENT TRIGGER IF EXISTS " + trigger);
+    }
+    assertThat(valid()).isTrue();
+  }
+
   @Test
   void twoStepsBuildingOneIndexTakeTurnsAndTheSecondFindsItBuilt() throws Exception {
     try (BackendSampler sampler = new BackendSampler(db); Connection holder = oldTransaction()) {
