@@ -19,13 +19,15 @@ import org.slf4j.LoggerFactory;
  * step. A zdm session builds or drops an index only while it holds a session-level advisory lock
  * keyed by the index's qualified name; a build running without it (a worker that died left its
  * backend building, or someone ran it by hand) is found in {@code pg_stat_progress_create_index}
- * and waited for. Only an INVALID index that nothing builds is dropped; a VALID one is success.
+ * or, in its last moments, by its uncommitted update of {@code pg_index}, and waited for. Only an
+ * INVALID index that nothing builds is dropped; a VALID one is success.
  *
  * <p>The lock is polled with {@code pg_try_advisory_lock} in autocommit, never awaited with
  * {@code pg_advisory_lock}: a session blocked in that call is a transaction with a snapshot, and
  * CREATE INDEX CONCURRENTLY waits for every such transaction to end, so the holder's build would
- * wait for its waiter forever. The holder itself is idle between its statements and holds no
- * snapshot, so the lock never makes a build wait (IndexBuildsTest shows both).
+ * wait for its waiter forever. The holder is idle between its statements and holds no snapshot,
+ * so the lock does not make a build wait (IndexBuildsTest: the holder's build, held behind an old
+ * transaction, finishes once that ends while a second step polls for the lock).
  */
 final class IndexBuilds {
   /** How often a step waiting for another build looks again. */

@@ -137,15 +137,18 @@ class DdlActivitiesImplTest {
       hold.execute("SELECT count(*) FROM \"" + db.schema() + "\".other");
       var run = env.start(activities ->
           activities.runDdl(statement("CREATE INDEX CONCURRENTLY items_held ON {schema}.items (name)", false)));
+      int holderPid = holder.unwrap(org.postgresql.PGConnection.class).getBackendPID();
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      while (env.heartbeats().isEmpty() && System.nanoTime() < deadline) {
+      while (env.heartbeats().stream().noneMatch(p -> p.blockedBy().contains(holderPid))
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      StatementProgress progress = env.heartbeats().get(0);
-      assertThat(progress.description()).isEqualTo("test statement");
-      assertThat(progress.phase()).as("pg_stat_progress_create_index's phase").startsWith("waiting for");
-      assertThat(progress.blockedBy()).as("the older transaction's backend")
-          .contains(holder.unwrap(org.postgresql.PGConnection.class).getBackendPID());
+      assertThat(env.heartbeats()).as("a heartbeat names the older transaction's backend")
+          .anySatisfy(progress -> {
+            assertThat(progress.description()).isEqualTo("test statement");
+            assertThat(progress.phase()).as("pg_stat_progress_create_index's phase").startsWith("waiting for");
+            assertThat(progress.blockedBy()).contains(holderPid);
+          });
 
       env.cancel();
       assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(CanceledFailure.class);
