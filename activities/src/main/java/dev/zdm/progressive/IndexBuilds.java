@@ -120,8 +120,8 @@ final class IndexBuilds {
         try {
           execute(connection, createSql);
         } catch (SQLException e) {
-          // A build started by hand commits its catalog entry before it shows as in progress:
-          // look again rather than fail.
+          // A build zdm did not start may have begun since the look: this CREATE then waits for
+          // its table lock and finds the name taken. Look again rather than fail.
           if (!DUPLICATE_TABLE.equals(e.getSQLState()) || statements == MAX_STATEMENTS) {
             throw e;
           }
