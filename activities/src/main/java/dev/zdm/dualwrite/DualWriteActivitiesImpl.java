@@ -196,9 +196,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     });
     if (!validated.orElse(false)) {
       // The scan, under SHARE UPDATE EXCLUSIVE: the application keeps reading and writing.
-      database.runner().run(
+      database.runner().runWatched(
           context(request, "validate " + check, VALIDATE_STATEMENT_TIMEOUT),
-          connection -> {
+          (connection, watch) -> {
             StatementRunner.executeAll(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(table, Identifiers.quote(check)));
             return null;
           });

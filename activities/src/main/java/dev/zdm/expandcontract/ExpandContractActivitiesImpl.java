@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,9 +111,12 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
               + " is gone or its table lost its primary key before it could be archived",
           ZdmFailures.INVALID_MIGRATION);
     }
-    List<String> lastKey = resumeCursor();
+    Object resumed = lastHeartbeat();
+    // A watched catch-up heartbeats its progress, not a cursor: then every batch was done already.
+    boolean batchesDone = resumed instanceof Map<?, ?>;
+    List<String> lastKey = cursorOf(resumed);
     long rows = 0;
-    while (true) {
+    while (!batchesDone) {
       List<String> after = lastKey;
       ColumnArchive.Batch batch =
           database.runner().run(
@@ -134,20 +138,20 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
   }
 
   private void catchUpAndVerify(ExpandContractRequest request, ColumnArchive archive) {
+    // Both read the whole table: watched, so they heartbeat and stop with the activity.
     for (int pass = 1; pass <= CATCH_UP_PASSES; pass++) {
-      database.runner().run(dataContext(request, "catch up the archive of " + column(request)),
-          archive::catchUp);
+      database.runner().runWatched(dataContext(request, "catch up the archive of " + column(request)),
+          (connection, watch) -> archive.catchUp(connection));
       List<String> mismatches =
-          database.runner().run(dataContext(request, "verify the archive of " + column(request)),
-              connection -> archive.mismatches(connection, MISMATCH_SAMPLE));
+          database.runner().runWatched(dataContext(request, "verify the archive of " + column(request)),
+              (connection, watch) -> archive.mismatches(connection, MISMATCH_SAMPLE));
       if (mismatches.isEmpty()) {
         return;
       }
-      heartbeat(null);
     }
     List<String> sample =
-        database.runner().run(dataContext(request, "verify the archive of " + column(request)),
-            connection -> archive.mismatches(connection, MISMATCH_SAMPLE));
+        database.runner().runWatched(dataContext(request, "verify the archive of " + column(request)),
+            (connection, watch) -> archive.mismatches(connection, MISMATCH_SAMPLE));
     throw ApplicationFailure.newNonRetryableFailure(
         "[" + request.migrationId() + "] the application still writes " + column(request)
             + ": rows keep changing while it is archived (keys " + sample + "). Deploy the"
@@ -204,13 +208,17 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
     return context(request, description).withStatementTimeout(ARCHIVE_STATEMENT_TIMEOUT);
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<String> resumeCursor() {
+  /** The last attempt's heartbeat: a batch cursor (a list), a catch-up's progress (a map), or null. */
+  private static Object lastHeartbeat() {
     ActivityExecutionContext context = activityContext();
-    if (context == null) {
+    return context == null ? null : context.getHeartbeatDetails(Object.class).orElse(null);
+  }
+
+  private static List<String> cursorOf(Object heartbeat) {
+    if (!(heartbeat instanceof List<?> values)) {
       return null;
     }
-    return (List<String>) context.getHeartbeatDetails(List.class).orElse(null);
+    return values.stream().map(value -> value == null ? null : value.toString()).toList();
   }
 
   private static void heartbeat(List<String> cursor) {

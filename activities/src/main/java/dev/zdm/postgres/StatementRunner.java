@@ -51,6 +51,30 @@ public final class StatementRunner {
     }
   }
 
+  /**
+   * Work that may run longer than a heartbeat timeout (index builds, validations, full-table
+   * scans): run like {@link #run}, under a {@link StatementWatch} that heartbeats its progress and
+   * cancels its backend when the activity is cancelled. A cancelled step throws the activity's
+   * cancellation, never a result, even when its statement finished meanwhile.
+   */
+  public <T> T runWatched(StatementContext context, WatchedWork<T> work) {
+    return run(context, connection -> {
+      StatementWatch watch = StatementWatch.start(dataSource, context, connection);
+      T result;
+      try {
+        result = work.run(connection, watch);
+      } catch (SQLException | RuntimeException e) {
+        watch.close();
+        watch.throwIfCanceled(e);
+        throw e;
+      } finally {
+        watch.close();
+      }
+      watch.throwIfCanceled(null);
+      return result;
+    });
+  }
+
   public <T> T run(StatementContext context, ConnectionWork<T> work) {
     try (Connection connection = dataSource.getConnection()) {
       if (breaker.isOpen(connection)) {

@@ -36,32 +36,15 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
     this.database = database;
   }
 
-  /** The index's valid flag; empty when there is no such index. */
-  private static Optional<Boolean> indexValid(Connection connection, TableRef index) throws SQLException {
-    String sql = "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(?)";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, Identifiers.quote(index));
-      try (ResultSet row = statement.executeQuery()) {
-        return row.next() ? Optional.of(row.getBoolean(1)) : Optional.empty();
-      }
-    }
-  }
-
+  /**
+   * Builds the index unless it is already VALID. The build heartbeats its progress, is cancelled
+   * with the activity, and waits for a build of the same index that is still running (an earlier
+   * attempt's, or anyone's) instead of dropping its index; see {@link IndexBuilds}.
+   */
   @Override
   public void buildIndex(ProgressiveRequest request, String indexName, String where) {
     IndexBuild build = (IndexBuild) request.change();
     TableRef index = new TableRef(request.table().schema(), indexName);
-    Optional<Boolean> valid = database.runner().run(
-        context(request, "look for index " + indexName, false, request.options().statementTimeout()),
-        connection -> indexValid(connection, index));
-    if (valid.orElse(false)) {
-      return;
-    }
-    if (valid.isPresent()) {
-      log.info("[{}] index {} is INVALID (a failed build); dropping it before building again",
-          request.migrationId(), index);
-      dropIndex(request, indexName);
-    }
     String predicate = where != null ? where : build.where();
     String sql = "CREATE %sINDEX CONCURRENTLY %s ON %s %s%s".formatted(
         build.unique() ? "UNIQUE " : "",
@@ -69,9 +52,13 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
         Identifiers.quote(request.table()),
         build.definition(),
         predicate == null ? "" : " WHERE " + predicate);
-    database.runner().execute(
-        context(request, "create index " + indexName + " concurrently", false, LONG_STATEMENT_TIMEOUT), sql);
-    log.info("[{}] index {} built", request.migrationId(), index);
+    database.runner().runWatched(
+        context(request, "create index " + indexName + " concurrently", false, LONG_STATEMENT_TIMEOUT),
+        (connection, watch) -> {
+          new IndexBuilds(request.migrationId(), index).build(connection, watch, sql);
+          return null;
+        });
+    log.info("[{}] index {} is built and valid", request.migrationId(), index);
   }
 
   @Override
@@ -102,9 +89,12 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
   @Override
   public void dropIndex(ProgressiveRequest request, String indexName) {
     TableRef index = new TableRef(request.table().schema(), indexName);
-    database.runner().execute(
+    database.runner().runWatched(
         context(request, "drop index " + indexName + " concurrently", false, LONG_STATEMENT_TIMEOUT),
-        "DROP INDEX CONCURRENTLY IF EXISTS " + Identifiers.quote(index));
+        (connection, watch) -> {
+          new IndexBuilds(request.migrationId(), index).drop(connection, watch);
+          return null;
+        });
   }
 
   @Override
@@ -148,8 +138,10 @@ public class ProgressiveActivitiesImpl implements ProgressiveActivities {
   @Override
   public void validateConstraint(ProgressiveRequest request) {
     ValidatedConstraint constraint = (ValidatedConstraint) request.change();
-    database.runner().run(context(request, "validate " + constraint.name(), true, LONG_STATEMENT_TIMEOUT),
-        connection -> {
+    // A VALIDATE still running elsewhere holds SHARE UPDATE EXCLUSIVE: this one then fails on
+    // lock_timeout and is retried with backoff, i.e. it waits for that one without queueing.
+    database.runner().runWatched(context(request, "validate " + constraint.name(), true, LONG_STATEMENT_TIMEOUT),
+        (connection, watch) -> {
           Optional<Boolean> validated = new Catalog(connection).constraintValidated(request.table(), constraint.name());
           if (validated.isEmpty()) {
             throw ApplicationFailure.newNonRetryableFailure(

@@ -3,11 +3,15 @@ package dev.zdm.activities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zdm.postgres.StatementProgress;
 import dev.zdm.testing.TestDatabase;
+import dev.zdm.testing.WatchedActivities;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,5 +125,46 @@ class DdlActivitiesImplTest {
     db.execute("UPDATE {schema}._migration_circuit_breakers SET state = 'closed', failure_count = 0");
     assertThat(ddl.breakerClosed("m-test")).isTrue();
     ddl.runDdl(statement("SELECT 1", true));
+  }
+
+  @Test
+  void aCancelledLongStatementCancelsItsBackendAndFailsAsCancelled() throws Exception {
+    db.execute("CREATE TABLE {schema}.other (id int)");
+    try (var env = new WatchedActivities<>(DdlActivities.class, ddl, StatementProgress.class);
+        Connection holder = db.connection(); Statement hold = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      hold.execute("SELECT count(*) FROM \"" + db.schema() + "\".other");
+      var run = env.start(activities ->
+          activities.runDdl(statement("CREATE INDEX CONCURRENTLY items_held ON {schema}.items (name)", false)));
+      int holderPid = holder.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (env.heartbeats().stream().noneMatch(p -> p.blockedBy().contains(holderPid))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(env.heartbeats()).as("a heartbeat names the older transaction's backend")
+          .anySatisfy(progress -> {
+            assertThat(progress.description()).isEqualTo("test statement");
+            assertThat(progress.phase()).as("pg_stat_progress_create_index's phase").startsWith("waiting for");
+            assertThat(progress.blockedBy()).contains(holderPid);
+          });
+
+      env.cancel();
+      assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(CanceledFailure.class);
+      long gone = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (runningCreates() > 0 && System.nanoTime() < gone) {
+        Thread.sleep(20);
+      }
+      assertThat(runningCreates()).as("the backend's build was cancelled").isZero();
+      holder.rollback();
+    }
+    assertThat(db.queryLong("SELECT failure_count FROM {schema}._migration_circuit_breakers"))
+        .as("a cancellation is no fault").isZero();
+  }
+
+  private long runningCreates() {
+    return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE 'CREATE INDEX%'"
+        + " AND position('" + db.schema() + "' IN query) > 0");
   }
 }

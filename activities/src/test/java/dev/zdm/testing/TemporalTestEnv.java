@@ -6,6 +6,7 @@ import dev.zdm.workflow.StrategyWorkflowControls;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
@@ -17,9 +18,15 @@ public final class TemporalTestEnv implements AutoCloseable {
   public static final String TASK_QUEUE = "zdm-test";
   public static final Duration WAIT_LIMIT = Duration.ofSeconds(120);
 
-  private final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  private final TestWorkflowEnvironment env;
 
   public TemporalTestEnv(Class<?>[] workflowTypes, Object... activities) {
+    this(TestEnvironmentOptions.getDefaultInstance(), workflowTypes, activities);
+  }
+
+  /** With options, e.g. without time skipping when activities must run into real heartbeat timeouts. */
+  public TemporalTestEnv(TestEnvironmentOptions options, Class<?>[] workflowTypes, Object... activities) {
+    env = TestWorkflowEnvironment.newInstance(options);
     for (var key : ZdmSearchAttributes.ALL) {
       env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
