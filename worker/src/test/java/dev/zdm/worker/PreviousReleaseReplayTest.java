@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteWorkflowImpl;
+import dev.zdm.expandcontract.ExpandContractRequest;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationWorkflowImpl;
 import dev.zdm.model.MigrationRequest;
@@ -121,7 +122,7 @@ class PreviousReleaseReplayTest {
   /** A strategy changed without Workflow.getVersion: a timer before its first step. */
   public static class ReorderedExpandContractWorkflow extends ExpandContractWorkflowImpl {
     @Override
-    public MigrationResult run(dev.zdm.expandcontract.ExpandContractRequest request) {
+    public MigrationResult run(ExpandContractRequest request) {
       Workflow.sleep(Duration.ofSeconds(1));
       return super.run(request);
     }
@@ -141,7 +142,7 @@ class PreviousReleaseReplayTest {
     try (Stream<Path> files = Files.walk(root)) {
       return files.filter(Files::isRegularFile)
           .filter(file -> file.getFileName().toString().endsWith(".json"))
-          .filter(file -> !root.relativize(file).getName(0).equals(file.getFileName())
+          .filter(file -> root.relativize(file).getNameCount() > 1
               && root.relativize(file).getName(0).toString().startsWith(RELEASE_PREFIX))
           .sorted()
           .toList();
