@@ -28,7 +28,7 @@ final class E2eStack implements AutoCloseable {
   private Process worker;
   private int workers;
 
-  private E2eStack(TestDatabase db, Path logs, int temporalPort, int metricsPort) throws Exception {
+  private E2eStack(TestDatabase db, Path logs, int temporalPort, int metricsPort, Path workerJar) throws Exception {
     this.db = db;
     this.logs = logs;
     this.metricsPort = metricsPort;
@@ -40,17 +40,28 @@ final class E2eStack implements AutoCloseable {
     this.server = ZdmProcess.startBackground(env, logs.resolve("server.log").toFile(),
         "dev", "--no-worker", "--temporal-port", String.valueOf(temporalPort));
     awaitLog(logs.resolve("server.log"), "Point other zdm commands");
-    startWorker();
+    startWorker(workerJar);
   }
 
   static E2eStack start(String purpose) throws Exception {
-    return new E2eStack(TestDatabase.create(purpose), Files.createTempDirectory("zdm-e2e-logs"), freePort(), freePort());
+    return start(purpose, ZdmProcess.jar());
+  }
+
+  /** The server from this build, the first worker from {@code workerJar} (e.g. an older release). */
+  static E2eStack start(String purpose, Path workerJar) throws Exception {
+    return new E2eStack(TestDatabase.create(purpose), Files.createTempDirectory("zdm-e2e-logs"), freePort(), freePort(),
+        workerJar);
   }
 
   /** Starts one more worker process (after the previous one was killed). */
   void startWorker() throws Exception {
+    startWorker(ZdmProcess.jar());
+  }
+
+  /** Starts one more worker process from {@code jar}. */
+  void startWorker(Path jar) throws Exception {
     Path log = logs.resolve("worker-" + (++workers) + ".log");
-    worker = ZdmProcess.startBackground(env, log.toFile(), "worker", "--metrics-port", String.valueOf(metricsPort));
+    worker = ZdmProcess.startBackground(jar, env, log.toFile(), "worker", "--metrics-port", String.valueOf(metricsPort));
     awaitLog(log, "zdm worker running");
   }
 
@@ -61,6 +72,11 @@ final class E2eStack implements AutoCloseable {
 
   ZdmProcess.Result zdm(String... args) {
     return ZdmProcess.run(env, args);
+  }
+
+  /** A command run by another build of the CLI, e.g. the previous release's. */
+  ZdmProcess.Result zdm(Path jar, String... args) {
+    return ZdmProcess.run(jar, env, args);
   }
 
   JsonNode awaitWaitingFor(String id, String waitingFor) throws Exception {

@@ -34,11 +34,16 @@ final class ZdmProcess {
   }
 
   static ProcessBuilder builder(Map<String, String> env, String... args) {
+    return builder(jar(), env, args);
+  }
+
+  /** The command run by another build of zdm, e.g. the previous release's jar. */
+  static ProcessBuilder builder(Path jar, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-jar");
-    command.add(jar().toString());
+    command.add(jar.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("ZDM_DATABASE_URL");
@@ -49,10 +54,14 @@ final class ZdmProcess {
 
   /** Runs a command to its end. */
   static Result run(Map<String, String> env, String... args) {
+    return run(jar(), env, args);
+  }
+
+  static Result run(Path jar, Map<String, String> env, String... args) {
     try {
       Path out = Files.createTempFile("zdm-out", ".txt");
       Path err = Files.createTempFile("zdm-err", ".txt");
-      Process process = builder(env, args)
+      Process process = builder(jar, env, args)
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
@@ -72,8 +81,12 @@ final class ZdmProcess {
 
   /** Starts a long-running command (server, worker); its output goes to {@code log}. */
   static Process startBackground(Map<String, String> env, File log, String... args) {
+    return startBackground(jar(), env, log, args);
+  }
+
+  static Process startBackground(Path jar, Map<String, String> env, File log, String... args) {
     try {
-      return builder(env, args).redirectErrorStream(true).redirectOutput(log).start();
+      return builder(jar, env, args).redirectErrorStream(true).redirectOutput(log).start();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
