@@ -1,7 +1,6 @@
 package dev.zdm.activities;
 
 import dev.zdm.postgres.StatementContext;
-import dev.zdm.postgres.StatementRunner;
 import dev.zdm.postgres.TargetDatabase;
 import dev.zdm.postgres.TransactionRules;
 import io.temporal.failure.ApplicationFailure;

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The phases each kind of plan step goes through, with their SQL, gates and compensations, as the
- * strategy workflows (DESIGN.md, "Strategies") run them. Descriptive: the workflows own execution.
+ * strategy workflows (docs/strategies) run them. Descriptive: the workflows own execution.
  */
 final class StepPhases {
   private final MigrationOptions options;

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * registers every workflow and activity on the task queue and serves metrics.
  */
 public final class ZdmWorker implements AutoCloseable {
+  /** How long workflow code may hold its thread before the SDK calls it a deadlock. */
+  static final Duration DEADLOCK_DETECTION_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration METRICS_REPORT_INTERVAL = Duration.ofSeconds(10);
   public static final int DATABASE_POOL_SIZE = 10;
 
@@ -83,6 +85,9 @@ public final class ZdmWorker implements AutoCloseable {
                   // Without this a restarted worker may never get its workflows back from the
                   // test server, and on a real server it only delays recovery.
                   .setStickyQueueScheduleToStartTimeout(Duration.ZERO)
+                  // A freshly upgraded worker replaying a long history on a cold JVM (class
+                  // loading, Jackson serializers) stalls past the SDK's 1 s deadlock alarm.
+                  .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION_TIMEOUT.toMillis())
                   .build());
       Registrations.registerAll(worker, target);
       new MigrationStateGauge(registry, temporal).register();

@@ -94,7 +94,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       if (release.operationModel() && Compensations.isCancellation(failure)) {
         finished = true;
         board.phase("canceled", "Canceled while the plan was being made; nothing was changed.");
-        throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", null, failure);
+        throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));
       }
       return refuse(rootMessage(failure), failureType(failure));
     }

@@ -94,7 +94,13 @@ public final class Compensations {
       return step.get();
     }
     List<T> result = new ArrayList<>(1);
+    String phase = board.phase();
     Workflow.newDetachedCancellationScope(() -> result.add(step.get())).run();
+    if (CancellationScope.current().isCancelRequested()) {
+      // Temporal will report the run canceled; the steps say what was actually done.
+      board.stepDone("cancel-after-point-of-no-return", "a cancel arrived during " + phase
+          + ", which cannot be interrupted: it finished, and nothing was undone");
+    }
     return result.get(0);
   }
 
@@ -146,7 +152,7 @@ public final class Compensations {
       }).run();
       return failure instanceof CanceledFailure
           ? failure
-          : new CanceledFailure("Migration " + migrationId + " was canceled", null, failure);
+          : new CanceledFailure("Migration " + migrationId + " was canceled", rootMessage(failure));
     }
     String reason = rootMessage(failure);
     String step = board.phase();

@@ -20,7 +20,10 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 
 /**
  * Temporal's time-skipping test server with zdm's real workflows and {@link FakeActivities}: the
@@ -95,6 +98,43 @@ public final class FakeTemporal implements AutoCloseable {
       Thread.sleep(20);
     }
     throw new AssertionError("timed out; last status " + last);
+  }
+
+  /**
+   * The workflow's result, waited for at most a minute; on timeout the failure lists the events of
+   * every workflow in the test, which is what one needs to see why it did not end.
+   */
+  public <R> R resultOf(Object workflow, Class<R> type) {
+    WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+    try {
+      return stub.getResult(WAIT_LIMIT.toSeconds(), TimeUnit.SECONDS, type);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no result within " + WAIT_LIMIT + "\n" + histories(), e);
+    }
+  }
+
+  public String histories() {
+    StringBuilder all = new StringBuilder();
+    var executions = env.getWorkflowServiceStubs().blockingStub().listOpenWorkflowExecutions(
+        ListOpenWorkflowExecutionsRequest.newBuilder().setNamespace(env.getNamespace()).build());
+    for (var execution : executions.getExecutionsList()) {
+      String id = execution.getExecution().getWorkflowId();
+      all.append(id).append(": ");
+      client().fetchHistory(id).getEvents().forEach(event -> {
+        all.append(event.getEventType().name().replace("EVENT_TYPE_", "")).append(' ');
+        if (event.hasWorkflowTaskFailedEventAttributes()) {
+          var failure = event.getWorkflowTaskFailedEventAttributes().getFailure();
+          all.append("(").append(failure.getMessage());
+          for (var cause = failure; cause.hasCause(); cause = cause.getCause()) {
+            all.append(" <- ").append(cause.getCause().getMessage())
+                .append(" @ ").append(cause.getCause().getStackTrace().lines().limit(6).toList());
+          }
+          all.append(") ");
+        }
+      });
+      all.append('\n');
+    }
+    return all.toString();
   }
 
   @Override

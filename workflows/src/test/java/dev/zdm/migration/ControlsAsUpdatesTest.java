@@ -91,7 +91,7 @@ class ControlsAsUpdatesTest {
     temporal.script.awaitCall(chunk);
     awaitStatus(workflow, s -> s.pausable());
 
-    assertThatThrownBy(() -> workflow.throttleBatches(new ThrottleRequest(5, null)))
+    assertThatThrownBy(() -> workflow.throttleBatches(new ThrottleRequest(0, null)))
         .isInstanceOf(WorkflowUpdateException.class)
         .satisfies(e -> assertThat(rootMessage(e)).contains("batch size"));
     assertThat(workflow.pauseBatches()).startsWith("Paused");
