@@ -8,9 +8,11 @@ import dev.zdm.model.HumanDuration;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.temporal.ExecutionStates;
 import dev.zdm.temporal.TemporalConnection;
+import io.grpc.Status;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.Optional;
@@ -62,7 +64,11 @@ final class PlanWaiter {
         } catch (TimeoutException stillWaiting) {
           // fall through to the checks below
         } catch (ExecutionException e) {
-          throw failed(migrationId, execution, e.getCause());
+          if (!pollTimedOut(e.getCause()) || !stillRunning(migrationId, execution)) {
+            throw failed(migrationId, execution, e.getCause());
+          }
+          // A long poll ended before the plan was made: ask again (awaitPlan only reads).
+          plan = caller.submit(workflow::awaitPlan);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw timedOut(migrationId, execution, connection.config().taskQueue(), workerSeen, elapsed(started));
@@ -84,6 +90,26 @@ final class PlanWaiter {
     }
   }
 
+  /** The Update's long poll ran out, not the workflow: the plan may still come. */
+  private static boolean pollTimedOut(Throwable failure) {
+    if (failure instanceof WorkflowUpdateTimeoutOrCancelledException) {
+      return true;
+    }
+    Status status = TemporalErrors.statusOf(failure);
+    return status != null && status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  private boolean stillRunning(String migrationId, WorkflowExecution execution) {
+    return "RUNNING".equals(state(migrationId, execution));
+  }
+
+  /** The run's execution status (RUNNING, FAILED, ...), or null when the server has no such run. */
+  private String state(String migrationId, WorkflowExecution execution) {
+    DescribeWorkflowExecutionResponse described =
+        runs.describe(migrationId, execution.getWorkflowId(), execution.getRunId());
+    return described == null ? null : ExecutionStates.name(described.getWorkflowExecutionInfo().getStatus());
+  }
+
   private boolean workerTookIt(String migrationId, WorkflowExecution execution) {
     DescribeWorkflowExecutionResponse described =
         runs.describe(migrationId, execution.getWorkflowId(), execution.getRunId());
@@ -95,17 +121,13 @@ final class PlanWaiter {
       return refused(migrationId, refusal);
     }
     // The run may have ended before it took the Update (terminated, or failed on its first task).
-    DescribeWorkflowExecutionResponse described =
-        runs.describe(migrationId, execution.getWorkflowId(), execution.getRunId());
-    if (described != null) {
-      String state = ExecutionStates.name(described.getWorkflowExecutionInfo().getStatus());
-      if (!"RUNNING".equals(state)) {
-        return new ZdmException(
-            ErrorCode.MIGRATION_FAILED,
-            "Migration " + migrationId + " ended (" + state + ") before it made a plan"
-                + " (workflow " + execution.getWorkflowId() + ", run " + execution.getRunId() + ").",
-            "See `zdm status " + migrationId + "` for why.");
-      }
+    String state = state(migrationId, execution);
+    if (state != null && !"RUNNING".equals(state)) {
+      return new ZdmException(
+          ErrorCode.MIGRATION_FAILED,
+          "Migration " + migrationId + " ended (" + state + ") before it made a plan"
+              + " (workflow " + execution.getWorkflowId() + ", run " + execution.getRunId() + ").",
+          "See `zdm status " + migrationId + "` for why.");
     }
     return cause instanceof RuntimeException runtime
         ? errors.translate(migrationId, runtime)

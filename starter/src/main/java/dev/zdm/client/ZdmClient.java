@@ -116,7 +116,8 @@ public final class ZdmClient implements AutoCloseable {
         status != null ? status.waitingFor() : MigrationLister.keyword(attributes, ZdmSearchAttributes.WAITING_FOR.getName()),
         status != null ? status.message()
             : awaitingWorker ? "No worker has taken it yet: start one with `zdm worker` (task queue "
-                + connection.config().taskQueue() + ")." : null,
+                + (info.getTaskQueue().isEmpty() ? connection.config().taskQueue() : info.getTaskQueue()) + ")."
+            : null,
         status != null && "RUNNING".equals(state) && status.rollbackPossible(),
         status != null ? status.activeWorkflowId() : workflowId,
         info.hasStartTime() ? toInstant(info.getStartTime()) : null,

@@ -150,7 +150,7 @@ class StartEndToEndIT {
     assertThat(start.stdout()).isEmpty();
 
     JsonNode status = stack.awaitState("V4__drop", "RUNNING");
-    assertThat(status.path("message").asText()).contains("No worker has taken it yet");
+    assertThat(status.path("message").asText()).contains("No worker has taken it yet").contains("(task queue zdm-nobody)");
     ZdmProcess.Result badTimeout = stack.zdm("start", migration.toString(), "--wait-timeout", "0s");
     assertThat(badTimeout.exitCode()).as(badTimeout.toString()).isEqualTo(2);
   }
