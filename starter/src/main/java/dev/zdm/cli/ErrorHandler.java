@@ -3,6 +3,8 @@ package dev.zdm.cli;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.temporal.TemporalConnection;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -29,13 +31,26 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       return zdm;
     }
     if (TemporalConnection.isUnreachable(e)) {
-      return new ZdmException(ErrorCode.UNREACHABLE, "Temporal cannot be reached: " + e.getMessage(),
+      return new ZdmException(ErrorCode.UNREACHABLE, "Temporal cannot be reached (" + grpcReason(e) + ").",
           "Start it (`zdm dev`) or point TEMPORAL_ADDRESS at a running server.", e);
     }
     if (e instanceof IllegalArgumentException) {
       return new ZdmException(ErrorCode.BAD_INPUT, e.getMessage());
     }
-    return new ZdmException(ErrorCode.MIGRATION_FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(),
-        "Run again with ZDM_DEBUG=1 for the stack trace.", e);
+    // A zdm bug: one sentence still, and the stack trace only on request.
+    return new ZdmException(ErrorCode.UNEXPECTED,
+        "unexpected error (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ").",
+        "Run again with ZDM_DEBUG=1 for the stack trace, and report it.", e);
+  }
+
+  /** The gRPC status (code and description), not the SDK's summary of the call that failed. */
+  private static String grpcReason(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException grpc) {
+        Status status = grpc.getStatus();
+        return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+      }
+    }
+    return failure.getMessage();
   }
 }

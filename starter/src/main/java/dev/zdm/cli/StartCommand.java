@@ -2,6 +2,7 @@ package dev.zdm.cli;
 
 import dev.zdm.model.HumanDuration;
 import dev.zdm.client.MigrationFiles;
+import dev.zdm.client.StartOptions;
 import dev.zdm.client.StartResult;
 import dev.zdm.client.ZdmClient;
 import dev.zdm.error.ZdmException;
@@ -9,6 +10,7 @@ import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.Strategy;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +46,12 @@ class StartCommand extends TemporalCommand {
   @Option(names = "--force", description = "Run even a plan zdm cannot make safe.")
   boolean force;
 
+  @Option(names = "--wait-timeout", paramLabel = "DURATION", description = "How long to wait for a worker to plan the migration (default 5m); the workflow stays started after it.")
+  String waitTimeout;
+
+  @Option(names = "--rerun", description = "Start a rolled-back migration again under the same id (a running or completed one is still refused).")
+  boolean rerun;
+
   @Override
   int run(ZdmClient client) {
     MigrationOptions options;
@@ -65,8 +73,18 @@ class StartCommand extends TemporalCommand {
       throw ZdmException.badInput(e.getMessage());
     }
     MigrationRequest request = MigrationFiles.load(file, id, chosen, options);
-    StartResult result = client.start(request, waitForEnd);
+    StartOptions startOptions = new StartOptions(
+        waitForEnd, waitTimeout == null ? null : HumanDuration.parse(waitTimeout), rerun);
+    StartResult result = client.start(request, startOptions, this::sayWaitingForWorker);
     Output.print(out(), json(), result, TextViews::started);
     return result.result() != null && result.result().outcome() == Outcome.ROLLED_BACK ? 1 : 0;
+  }
+
+  /** On stderr, so that stdout stays the result (and valid JSON with --json). */
+  private void sayWaitingForWorker(String migrationId, String workflowId, String taskQueue) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("zdm: migration " + migrationId + " is started as workflow " + workflowId
+        + "; waiting for a worker on task queue " + taskQueue + " (start one with `zdm worker`)...");
+    err.flush();
   }
 }

@@ -70,7 +70,7 @@ public final class Demo {
       MigrationRequest request =
           MigrationFiles.load(file, id, Strategy.EXPAND_CONTRACT,
               MigrationOptions.defaults().withRemovalAfter(REMOVAL_AFTER));
-      StartResult started = client.start(request, false);
+      StartResult started = client.start(request, StartOptions.defaults(), StartListener.SILENT);
       started.plan().steps().forEach(step -> say.accept("   plan: " + step.describe()));
       awaitWaitingFor(id, WaitingFor.DEPLOYMENT);
 

@@ -1,6 +1,5 @@
 package dev.zdm.client;
 
-import dev.zdm.activities.ZdmFailures;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.migration.MigrationWorkflow;
@@ -19,23 +18,18 @@ import dev.zdm.temporal.MigrationSummary;
 import dev.zdm.temporal.TemporalConnection;
 import dev.zdm.temporal.ZdmNames;
 import dev.zdm.temporal.ZdmSearchAttributes;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowException;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
-import io.temporal.common.SearchAttributes;
-import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.TemporalFailure;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,58 +40,30 @@ import java.util.List;
 public final class ZdmClient implements AutoCloseable {
   private final TemporalConnection connection;
   private final String webUiBase;
+  private final TemporalErrors errors;
+  private final MigrationStarter starter;
+  private final PlanWaiter planWaiter;
 
   public ZdmClient(TemporalConnection connection, String webUiBase) {
     this.connection = connection;
     this.webUiBase = webUiBase;
+    this.errors = new TemporalErrors(connection.config());
+    WorkflowRuns runs = new WorkflowRuns(connection, errors);
+    this.starter = new MigrationStarter(connection, errors, runs);
+    this.planWaiter = new PlanWaiter(connection, errors, runs);
   }
 
-  public StartResult start(MigrationRequest request, boolean waitForResult) {
-    String workflowId = ZdmNames.workflowId(request.migrationId());
-    WorkflowOptions options =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(connection.config().taskQueue())
-            .setStaticSummary(
-                "zdm migration " + request.migrationId() + ": " + request.sourceName()
-                    + (request.strategy() == null ? "" : " (" + request.strategy().cliName() + ")"))
-            .setTypedSearchAttributes(
-                SearchAttributes.newBuilder()
-                    .set(ZdmSearchAttributes.MIGRATION_ID, request.migrationId())
-                    .set(ZdmSearchAttributes.STRATEGY,
-                        request.strategy() == null ? "auto" : request.strategy().cliName())
-                    .set(ZdmSearchAttributes.PHASE, "starting")
-                    .set(ZdmSearchAttributes.WAITING_FOR, ZdmSearchAttributes.NOTHING)
-                    .build())
-            .build();
-    MigrationWorkflow workflow = client().newWorkflowStub(MigrationWorkflow.class, options);
-    WorkflowExecution execution;
-    try {
-      execution = WorkflowClient.start(workflow::run, request);
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new ZdmException(
-          ErrorCode.REFUSED,
-          "Migration " + request.migrationId() + " is already running as workflow " + workflowId
-              + " (run " + e.getExecution().getRunId() + ").",
-          "Watch it with `zdm status " + request.migrationId() + "`, or start this one with another --id.");
-    } catch (RuntimeException e) {
-      throw translate(request.migrationId(), e);
-    }
-    Plan plan;
-    try {
-      plan = client().newWorkflowStub(MigrationWorkflow.class, workflowId).awaitPlan();
-    } catch (WorkflowUpdateException e) {
-      boolean badInput = ZdmFailures.INVALID_MIGRATION.equals(failureType(e));
-      throw new ZdmException(
-          badInput ? ErrorCode.BAD_INPUT : ErrorCode.REFUSED,
-          "Migration " + request.migrationId() + " was refused: " + rootMessage(e),
-          "Nothing in the database was changed; fix the file and start it again.");
-    } catch (RuntimeException e) {
-      throw translate(request.migrationId(), e);
-    }
-    MigrationResult result = waitForResult ? awaitResult(request.migrationId()) : null;
+  /**
+   * Starts the migration's workflow and waits for the plan a worker makes (saying so through
+   * {@code listener} when no worker takes it), then with {@code --wait} for its end.
+   */
+  public StartResult start(MigrationRequest request, StartOptions options, StartListener listener) {
+    WorkflowExecution execution = starter.start(request, options.rerun());
+    Plan plan = planWaiter.await(request.migrationId(), execution, options.planTimeout(), listener);
+    MigrationResult result = options.waitForEnd() ? awaitResult(request.migrationId()) : null;
     return new StartResult(
-        request.migrationId(), workflowId, execution.getRunId(), webUi(workflowId), plan, result);
+        request.migrationId(), execution.getWorkflowId(), execution.getRunId(),
+        webUi(execution.getWorkflowId()), plan, result);
   }
 
   /** Blocks until the migration ends; a failed migration becomes MIGRATION_FAILED. */
@@ -121,7 +87,9 @@ public final class ZdmClient implements AutoCloseable {
     DescribeWorkflowExecutionResponse described = describe(migrationId, workflowId);
     var info = described.getWorkflowExecutionInfo();
     String state = ExecutionStates.name(info.getStatus());
-    MigrationStatus status = queryStatus(workflowId);
+    boolean awaitingWorker = "RUNNING".equals(state) && !WorkflowRuns.workerTookIt(described);
+    // A query needs a worker to answer it: without one it would block until its deadline.
+    MigrationStatus status = awaitingWorker ? null : queryStatus(workflowId);
     String retrying = retrying(described);
     if (retrying == null && status != null && !workflowId.equals(status.activeWorkflowId())) {
       try {
@@ -147,7 +115,10 @@ public final class ZdmClient implements AutoCloseable {
         state,
         status != null ? status.phase() : MigrationLister.keyword(attributes, ZdmSearchAttributes.PHASE.getName()),
         status != null ? status.waitingFor() : MigrationLister.keyword(attributes, ZdmSearchAttributes.WAITING_FOR.getName()),
-        status != null ? status.message() : null,
+        status != null ? status.message()
+            : awaitingWorker ? "No worker has taken it yet: start one with `zdm worker` (task queue "
+                + (info.getTaskQueue().isEmpty() ? connection.config().taskQueue() : info.getTaskQueue()) + ")."
+            : null,
         status != null && "RUNNING".equals(state) && status.rollbackPossible(),
         status != null ? status.activeWorkflowId() : workflowId,
         info.hasStartTime() ? toInstant(info.getStartTime()) : null,
@@ -252,9 +223,6 @@ public final class ZdmClient implements AutoCloseable {
               .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
               .build());
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
-        throw unknown(migrationId);
-      }
       throw translate(migrationId, e);
     }
   }
@@ -265,10 +233,12 @@ public final class ZdmClient implements AutoCloseable {
     } catch (WorkflowQueryException | WorkflowNotFoundException e) {
       return null;
     } catch (RuntimeException e) {
-      if (TemporalConnection.isUnreachable(e)) {
+      Status grpc = TemporalErrors.statusOf(e);
+      if (grpc != null && grpc.getCode() == Status.Code.UNAVAILABLE) {
         throw TemporalConnection.unreachable(connection.config(), e);
       }
-      // No worker to answer (closed workflow with workers gone): fall back to search attributes.
+      // The describe before it answered, so a deadline here means no worker answered the query
+      // (workers gone, or a closed workflow's): fall back to search attributes.
       return null;
     }
   }
@@ -294,52 +264,12 @@ public final class ZdmClient implements AutoCloseable {
     return null;
   }
 
-  private RuntimeException translate(String migrationId, RuntimeException e) {
-    if (e instanceof ZdmException) {
-      return e;
-    }
-    if (TemporalConnection.isUnreachable(e)) {
-      return TemporalConnection.unreachable(connection.config(), e);
-    }
-    if (e instanceof WorkflowNotFoundException
-        || (e instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND)) {
-      return unknown(migrationId);
-    }
-    if (e instanceof WorkflowException workflowException) {
-      return new ZdmException(ErrorCode.MIGRATION_FAILED, rootMessage(workflowException), null, e);
-    }
-    return e;
+  private ZdmException translate(String migrationId, RuntimeException e) {
+    return errors.translate(migrationId, e);
   }
 
-  private ZdmException unknown(String migrationId) {
-    return new ZdmException(
-        ErrorCode.BAD_INPUT,
-        "No migration " + migrationId + " (workflow " + ZdmNames.workflowId(migrationId) + ") in namespace "
-            + connection.config().namespace() + " at " + connection.config().address() + ".",
-        "Run `zdm list --all` to see the migrations there.");
-  }
-
-  private static String failureType(Throwable failure) {
-    String type = null;
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure application) {
-        type = application.getType();
-      }
-    }
-    return type;
-  }
-
-  /** The innermost failure message: the cause a person can act on. */
-  static String rootMessage(Throwable failure) {
-    String message = failure.getMessage();
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure application) {
-        message = application.getOriginalMessage();
-      } else if (t instanceof TemporalFailure temporal) {
-        message = temporal.getOriginalMessage();
-      }
-    }
-    return message;
+  private static String rootMessage(Throwable failure) {
+    return TemporalErrors.rootMessage(failure);
   }
 
   private String webUi(String workflowId) {

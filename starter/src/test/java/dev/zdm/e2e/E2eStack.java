@@ -28,7 +28,9 @@ final class E2eStack implements AutoCloseable {
   private Process worker;
   private int workers;
 
-  private E2eStack(TestDatabase db, Path logs, int temporalPort, int metricsPort, Path workerJar) throws Exception {
+  /** {@code workerJar} null: no worker yet. */
+  private E2eStack(TestDatabase db, Path logs, int temporalPort, int metricsPort, Path workerJar)
+      throws Exception {
     this.db = db;
     this.logs = logs;
     this.metricsPort = metricsPort;
@@ -40,7 +42,9 @@ final class E2eStack implements AutoCloseable {
     this.server = ZdmProcess.startBackground(env, logs.resolve("server.log").toFile(),
         "dev", "--no-worker", "--temporal-port", String.valueOf(temporalPort));
     awaitLog(logs.resolve("server.log"), "Point other zdm commands");
-    startWorker(workerJar);
+    if (workerJar != null) {
+      startWorker(workerJar);
+    }
   }
 
   static E2eStack start(String purpose) throws Exception {
@@ -51,6 +55,17 @@ final class E2eStack implements AutoCloseable {
   static E2eStack start(String purpose, Path workerJar) throws Exception {
     return new E2eStack(TestDatabase.create(purpose), Files.createTempDirectory("zdm-e2e-logs"), freePort(), freePort(),
         workerJar);
+  }
+
+  /** A fresh server that no worker has seen yet (so it knows no zdm search attribute either). */
+  static E2eStack startWithoutWorker(String purpose) throws Exception {
+    return new E2eStack(TestDatabase.create(purpose), Files.createTempDirectory("zdm-e2e-logs"), freePort(), freePort(),
+        null);
+  }
+
+  /** Starts a CLI command that keeps running; its stdout and stderr, interleaved, go to {@code log}. */
+  Process zdmInBackground(Path log, String... args) {
+    return ZdmProcess.startBackground(env, log.toFile(), args);
   }
 
   /** Starts one more worker process (after the previous one was killed). */
@@ -111,7 +126,7 @@ final class E2eStack implements AutoCloseable {
     return logs;
   }
 
-  private static void awaitLog(Path log, String marker) throws Exception {
+  static void awaitLog(Path log, String marker) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(log) && Files.readString(log).contains(marker)) {
