@@ -103,6 +103,9 @@ public final class ZdmClient implements AutoCloseable {
       // Children report phases to the parent but not every batch: ask the running one.
       MigrationStatus child = queryStatus(status.activeWorkflowId());
       progress = child != null && child.progress() != null ? child.progress() : progress;
+      if (progress == null) {
+        progress = statementProgress(migrationId, status.activeWorkflowId());
+      }
     }
     String failure = "FAILED".equals(state) || "TIMED_OUT".equals(state) ? failureOf(workflowId) : null;
     var attributes = info.getSearchAttributes();
@@ -250,6 +253,15 @@ public final class ZdmClient implements AutoCloseable {
     } catch (WorkflowFailedException e) {
       return rootMessage(e);
     } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** A long statement's progress, from the running child's activity heartbeat. */
+  private Progress statementProgress(String migrationId, String childWorkflowId) {
+    try {
+      return HeartbeatProgress.of(describe(migrationId, childWorkflowId));
+    } catch (ZdmException childGone) {
       return null;
     }
   }

@@ -433,6 +433,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void validateConfirmDeployment(DeploymentSignal signal) {
     requireRunning();
+    if (!release.operationModel()) {
+      return; // a first-release run: its children do not publish what they can act on
+    }
     if (plan == null) {
       throw refused("its plan is not made yet; send the deployment once `zdm status` shows a gate");
     }
@@ -456,6 +459,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public String confirmDeployment(DeploymentSignal signal) {
+    if (!release.operationModel()) {
+      forwardOrKeep(StrategyWorkflowControls.DEPLOYED, signal);
+      return "Deployment of version " + signal.version() + " sent.";
+    }
     forward(StrategyWorkflowControls.DEPLOYED, signal);
     return "Deployment of version " + signal.version()
         + (signal.stage() == null ? "" : " (" + signal.stage() + ")") + " recorded for " + activeChildId + ".";
@@ -464,13 +471,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void validatePauseBatches() {
     requirePausable();
-    if (WaitingFor.RESUME.equals(board.waitingFor())) {
+    if (release.operationModel() && WaitingFor.RESUME.equals(board.waitingFor())) {
       throw refused("it is already paused");
     }
   }
 
   @Override
   public String pauseBatches() {
+    if (!release.operationModel()) {
+      forwardOrKeep(StrategyWorkflowControls.PAUSE, null);
+      return "Pause sent: batches stop at the next one.";
+    }
     forward(StrategyWorkflowControls.PAUSE, null);
     return "Paused: " + activeChildId + " stops after the batch in flight.";
   }
@@ -478,6 +489,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void validateResumeBatches() {
     requireRunning();
+    if (!release.operationModel()) {
+      return;
+    }
     if (activeChildId == null || !WaitingFor.RESUME.equals(board.waitingFor())) {
       throw refused("it is not paused (" + describeState() + ")");
     }
@@ -485,6 +499,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public String resumeBatches() {
+    if (!release.operationModel()) {
+      forwardOrKeep(StrategyWorkflowControls.RESUME, null);
+      return "Resume sent.";
+    }
     forward(StrategyWorkflowControls.RESUME, null);
     return "Resumed: " + activeChildId + " goes on with its batches.";
   }
@@ -505,6 +523,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public String throttleBatches(ThrottleRequest throttle) {
+    if (!release.operationModel()) {
+      forwardOrKeep(StrategyWorkflowControls.THROTTLE, throttle);
+      return "Throttle sent: from the next batch.";
+    }
     forward(StrategyWorkflowControls.THROTTLE, throttle);
     return "Throttled: " + activeChildId + " uses"
         + (throttle.batchSize() == null ? "" : " " + throttle.batchSize() + "-row batches")
@@ -522,6 +544,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private void requirePausable() {
     requireRunning();
+    if (!release.operationModel()) {
+      return;
+    }
     if (activeChildId == null || !board.pausable()) {
       throw refused("the step that runs now (" + describeState() + ") has no batches to pause or"
           + " throttle: only backfills and batched UPDATE/DELETE steps can; copies, index builds and"

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -20,6 +21,7 @@ public final class ActivityScript {
   private final List<String> calls = new ArrayList<>();
   private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
   private final Map<String, CountDownLatch> started = new ConcurrentHashMap<>();
+  private final Map<String, Semaphore> gates = new ConcurrentHashMap<>();
   private volatile boolean breakerOpen;
 
   /** How one activity behaves instead of succeeding. */
@@ -85,6 +87,34 @@ public final class ActivityScript {
         throw new IllegalStateException(interrupted);
       }
     });
+  }
+
+  /**
+   * Each call of {@code call} waits until the test lets it through with {@link #release}, then
+   * returns {@code result}: the test decides what happens while it runs.
+   */
+  public void gate(String call, Object result) {
+    Semaphore permits = gates.computeIfAbsent(call, key -> new Semaphore(0));
+    when(call, normal -> {
+      try {
+        if (!permits.tryAcquire(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the test never released " + call);
+        }
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(interrupted);
+      }
+      return result;
+    });
+  }
+
+  public void release(String call) {
+    gates.get(call).release();
+  }
+
+  /** How many times {@code call} has been made. */
+  public long count(String call) {
+    return calls().stream().filter(call::equals).count();
   }
 
   /** Every call of {@code call} is refused as BreakerOpen while the breaker is open. */

@@ -23,7 +23,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Temporal's time-skipping test server with zdm's real workflows and {@link FakeActivities}: the
@@ -137,8 +142,35 @@ public final class FakeTemporal implements AutoCloseable {
     return all.toString();
   }
 
+  /**
+   * Saves the history of every workflow this test ran to target/histories/operation-model, so the
+   * branches these tests drive (rollback, cancel, failed undo, breaker, controls) can be kept as
+   * the recorded histories a later release must replay (worker/src/test/resources/histories).
+   */
+  private void saveHistories() {
+    try {
+      Path directory = Path.of("target", "histories", "operation-model");
+      Files.createDirectories(directory);
+      var stub = env.getWorkflowServiceStubs().blockingStub();
+      List<WorkflowExecutionInfo> executions = new ArrayList<>();
+      executions.addAll(stub.listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(env.getNamespace()).build()).getExecutionsList());
+      executions.addAll(stub.listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()
+          .setNamespace(env.getNamespace()).build()).getExecutionsList());
+      for (WorkflowExecutionInfo execution : executions) {
+        String workflowId = execution.getExecution().getWorkflowId();
+        String runId = execution.getExecution().getRunId();
+        Files.writeString(directory.resolve(workflowId + "-" + runId.substring(0, 8) + ".json"),
+            client().fetchHistory(workflowId, runId).toJson(true));
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("histories not saved: " + e);
+    }
+  }
+
   @Override
   public void close() {
+    saveHistories();
     env.close();
   }
 }
