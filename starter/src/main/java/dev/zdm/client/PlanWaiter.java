@@ -11,6 +11,7 @@ import dev.zdm.temporal.TemporalConnection;
 import io.grpc.Status;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import io.temporal.failure.ApplicationFailure;
@@ -122,6 +123,13 @@ final class PlanWaiter {
     }
     // The run may have ended before it took the Update (terminated, or failed on its first task).
     String state = state(migrationId, execution);
+    if ("FAILED".equals(state)) {
+      // Refused before the Update reached it: the refusal is the run's failure.
+      ZdmException refusal = refusalOf(migrationId, execution);
+      if (refusal != null) {
+        return refusal;
+      }
+    }
     if (state != null && !"RUNNING".equals(state)) {
       return new ZdmException(
           ErrorCode.MIGRATION_FAILED,
@@ -132,6 +140,26 @@ final class PlanWaiter {
     return cause instanceof RuntimeException runtime
         ? errors.translate(migrationId, runtime)
         : new ZdmException(ErrorCode.UNEXPECTED, "Migration " + migrationId + ": " + cause, TemporalErrors.DEBUG_HINT, cause);
+  }
+
+  /** The refusal a run that ended before its plan failed with, or null when it failed otherwise. */
+  private ZdmException refusalOf(String migrationId, WorkflowExecution execution) {
+    try {
+      connection.client().newUntypedWorkflowStub(execution.getWorkflowId(),
+          Optional.of(execution.getRunId()), Optional.empty()).getResult(5, TimeUnit.SECONDS, Object.class);
+      return null;
+    } catch (WorkflowFailedException ended) {
+      String type = failureType(ended);
+      if (!ZdmFailures.INVALID_MIGRATION.equals(type) && !ZdmFailures.UNSAFE_MIGRATION.equals(type)) {
+        return null;
+      }
+      return new ZdmException(
+          ZdmFailures.INVALID_MIGRATION.equals(type) ? ErrorCode.BAD_INPUT : ErrorCode.REFUSED,
+          "Migration " + migrationId + " was refused: " + TemporalErrors.rootMessage(ended),
+          "Nothing in the database was changed; fix the file and start it again.");
+    } catch (TimeoutException | RuntimeException unknown) {
+      return null;
+    }
   }
 
   /** The workflow refused the migration before changing anything: bad input or an unsafe plan. */
