@@ -10,7 +10,7 @@ import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
-import dev.zdm.expandcontract.ArchiveNames;
+import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.model.HumanDuration;
 import dev.zdm.postgres.Identifiers;
 import java.util.List;

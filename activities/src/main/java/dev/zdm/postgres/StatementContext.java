@@ -1,6 +1,6 @@
 package dev.zdm.postgres;
 
-import dev.zdm.activities.CurrentAttempt;
+import dev.zdm.engine.activities.CurrentAttempt;
 import dev.zdm.model.MigrationOptions;
 import java.time.Duration;
 

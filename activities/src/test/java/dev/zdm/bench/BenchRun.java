@@ -1,9 +1,9 @@
 package dev.zdm.bench;
 
-import dev.zdm.activities.DdlActivitiesImpl;
-import dev.zdm.backfill.BackfillActivitiesImpl;
+import dev.zdm.engine.activities.DdlActivitiesImpl;
+import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.backfill.BatchSettings;
-import dev.zdm.dualwrite.DualWriteActivitiesImpl;
+import dev.zdm.engine.dualwrite.DualWriteActivitiesImpl;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWriteRequest;
 import dev.zdm.dualwrite.DualWriteWorkflow;
@@ -20,7 +20,7 @@ import dev.zdm.model.WaitingFor;
 import dev.zdm.postgres.Database;
 import dev.zdm.postgres.DatabaseConfig;
 import dev.zdm.postgres.TargetDatabase;
-import dev.zdm.progressive.ProgressiveActivitiesImpl;
+import dev.zdm.engine.progressive.ProgressiveActivitiesImpl;
 import dev.zdm.progressive.ProgressiveChange;
 import dev.zdm.progressive.ProgressiveRequest;
 import dev.zdm.progressive.ProgressiveWorkflow;

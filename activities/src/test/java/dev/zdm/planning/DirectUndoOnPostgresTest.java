@@ -3,7 +3,7 @@ package dev.zdm.planning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.zdm.activities.DdlActivitiesImpl;
+import dev.zdm.engine.activities.DdlActivitiesImpl;
 import dev.zdm.activities.DdlStatement;
 import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.model.plan.DirectStep;

@@ -2,7 +2,7 @@ package dev.zdm.cli;
 
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.TemporalConnection;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package dev.zdm.cli;
 
 import dev.zdm.client.ZdmClient;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.TemporalConnection;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,6 @@
 package dev.zdm.cli;
 
-import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConfig;
 import picocli.CommandLine.Option;
 
 /** Where Temporal is: environment first (TEMPORAL_ADDRESS, ...), these flags override. */

@@ -8,7 +8,7 @@ import dev.zdm.ledger.BreakerState;
 import dev.zdm.model.Progress;
 import dev.zdm.model.StepRecord;
 import dev.zdm.model.plan.PlanStep;
-import dev.zdm.temporal.MigrationSummary;
+import dev.zdm.temporalclient.MigrationSummary;
 import java.time.Instant;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package dev.zdm.client;
 
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.MigrationRequest;
-import dev.zdm.temporal.SearchAttributeRegistrar;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.SearchAttributeRegistrar;
+import dev.zdm.temporalclient.TemporalConnection;
 import dev.zdm.temporal.ZdmNames;
 import dev.zdm.temporal.ZdmSearchAttributes;
 import io.grpc.Status;

@@ -2,9 +2,9 @@ package dev.zdm.client;
 
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
-import dev.zdm.temporal.SearchAttributeRegistrar;
-import dev.zdm.temporal.TemporalConfig;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.SearchAttributeRegistrar;
+import dev.zdm.temporalclient.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConnection;
 import dev.zdm.temporal.ZdmNames;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -2,8 +2,8 @@ package dev.zdm.client;
 
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
-import dev.zdm.temporal.ExecutionStates;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.ExecutionStates;
+import dev.zdm.temporalclient.TemporalConnection;
 import dev.zdm.temporal.ZdmNames;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

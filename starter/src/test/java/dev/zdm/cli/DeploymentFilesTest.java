@@ -3,7 +3,7 @@ package dev.zdm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.postgres.DatabaseConfig;
-import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConfig;
 import dev.zdm.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
-import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConfig;
 import io.grpc.Status;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;

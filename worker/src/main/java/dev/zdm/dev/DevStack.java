@@ -1,7 +1,7 @@
 package dev.zdm.dev;
 
 import dev.zdm.postgres.DatabaseConfig;
-import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConfig;
 import dev.zdm.worker.WorkerConfig;
 import dev.zdm.worker.ZdmWorker;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

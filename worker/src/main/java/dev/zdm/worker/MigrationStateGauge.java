@@ -1,8 +1,8 @@
 package dev.zdm.worker;
 
-import dev.zdm.temporal.MigrationLister;
-import dev.zdm.temporal.MigrationSummary;
-import dev.zdm.temporal.TemporalConnection;
+import dev.zdm.temporalclient.MigrationLister;
+import dev.zdm.temporalclient.MigrationSummary;
+import dev.zdm.temporalclient.TemporalConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;

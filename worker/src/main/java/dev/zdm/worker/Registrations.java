@@ -1,14 +1,14 @@
 package dev.zdm.worker;
 
-import dev.zdm.activities.DdlActivitiesImpl;
-import dev.zdm.backfill.BackfillActivitiesImpl;
-import dev.zdm.bluegreen.BlueGreenActivitiesImpl;
-import dev.zdm.dualwrite.DualWriteActivitiesImpl;
-import dev.zdm.expandcontract.ExpandContractActivitiesImpl;
-import dev.zdm.migration.MigrationActivitiesImpl;
+import dev.zdm.engine.activities.DdlActivitiesImpl;
+import dev.zdm.engine.backfill.BackfillActivitiesImpl;
+import dev.zdm.engine.bluegreen.BlueGreenActivitiesImpl;
+import dev.zdm.engine.dualwrite.DualWriteActivitiesImpl;
+import dev.zdm.engine.expandcontract.ExpandContractActivitiesImpl;
+import dev.zdm.engine.migration.MigrationActivitiesImpl;
 import dev.zdm.migration.MigrationOperations;
 import dev.zdm.migration.MigrationWorkflowImpl;
-import dev.zdm.progressive.ProgressiveActivitiesImpl;
+import dev.zdm.engine.progressive.ProgressiveActivitiesImpl;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.worker.Worker;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.zdm.worker;
 
 import dev.zdm.error.ZdmException;
 import dev.zdm.postgres.DatabaseConfig;
-import dev.zdm.temporal.TemporalConfig;
+import dev.zdm.temporalclient.TemporalConfig;
 import java.util.Map;
 
 /**

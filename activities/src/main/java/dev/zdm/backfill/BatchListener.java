@@ -1,9 +1,0 @@
-package dev.zdm.backfill;
-
-/** Told after each committed batch; metrics hook, and tests use it to crash the worker mid-pass. */
-@FunctionalInterface
-public interface BatchListener {
-  BatchListener NONE = (request, batchNumber) -> {};
-
-  void afterBatch(BackfillRequest request, long batchNumber);
-}

@@ -1,0 +1,288 @@
+package dev.zdm.engine.dualwrite;
+
+import dev.zdm.activities.ZdmFailures;
+import dev.zdm.backfill.BatchChange;
+import dev.zdm.dualwrite.DualWriteActivities;
+import dev.zdm.dualwrite.DualWriteKind;
+import dev.zdm.dualwrite.DualWritePlan;
+import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.Catalog;
+import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.KeyColumn;
+import dev.zdm.postgres.StatementContext;
+import dev.zdm.postgres.StatementRunner;
+import dev.zdm.postgres.TargetDatabase;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dual-write's database steps. Each reads the catalog before acting; the new column carries a
+ * comment naming the migration, so a retry recognises its own column and a rollback never drops
+ * a column zdm did not add.
+ */
+public class DualWriteActivitiesImpl implements DualWriteActivities {
+  /** VALIDATE CONSTRAINT reads the whole table under SHARE UPDATE EXCLUSIVE (writes go on). */
+  public static final Duration VALIDATE_STATEMENT_TIMEOUT = Duration.ofHours(2);
+  static final String NOT_NULL_CHECK_PREFIX = "_zdm_nn_";
+
+  private static final Logger log = LoggerFactory.getLogger(DualWriteActivitiesImpl.class);
+
+  private final TargetDatabase database;
+
+  public DualWriteActivitiesImpl(TargetDatabase database) {
+    this.database = database;
+  }
+
+  @Override
+  public DualWritePlan plan(DualWriteRequest request) {
+    try (Connection connection = database.dataSource().getConnection()) {
+      Catalog catalog = new Catalog(connection);
+      TableRef table = request.table();
+      if (!catalog.tableExists(table)) {
+        throw refusal(request, "table " + table + " does not exist");
+      }
+      List<KeyColumn> key = catalog.primaryKey(table);
+      if (key.isEmpty()) {
+        throw refusal(request, "table " + table + " has no primary key: the backfill walks the"
+            + " primary key in batches and cannot run without one");
+      }
+      String oldType = null;
+      if (request.oldColumn() != null) {
+        oldType = catalog.columnType(table, request.oldColumn())
+            .orElseThrow(() -> refusal(request, "column " + table + "." + request.oldColumn() + " does not exist"));
+        if (key.stream().anyMatch(k -> k.name().equals(request.oldColumn()))) {
+          throw refusal(request, request.oldColumn() + " is part of the primary key of " + table
+              + "; dual-write cannot move a key column");
+        }
+      }
+      Optional<String> existing = catalog.columnType(table, request.newColumn());
+      if (existing.isPresent() && !ownsColumn(catalog, request)) {
+        throw refusal(request, "column " + table + "." + request.newColumn()
+            + " already exists and was not added by this migration");
+      }
+      String newType = request.newType() != null ? request.newType() : oldType;
+      String forward = request.forward() != null ? request.forward() : defaultForward(request, oldType, newType);
+      String inverse = request.kind() == DualWriteKind.ADD_NOT_NULL ? null
+          : request.inverse() != null ? request.inverse() : defaultInverse(request, oldType, newType);
+      boolean setNotNull = request.kind() == DualWriteKind.ADD_NOT_NULL
+          || catalog.columnNotNull(table, request.oldColumn());
+      DualWritePlan draft = new DualWritePlan(request, oldType, newType, forward, inverse, setNotNull, null);
+      DualWritePlan plan = new DualWritePlan(
+          request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
+      probe(connection, plan);
+      return plan;
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + request.migrationId() + "] cannot read the catalog: " + e.getMessage(), "TransientSqlError");
+    }
+  }
+
+  private static String defaultForward(DualWriteRequest request, String oldType, String newType) {
+    if (request.kind() == DualWriteKind.ADD_NOT_NULL) {
+      return request.notNullDefault();
+    }
+    return newType.equals(oldType) ? DualWriteRequest.OLD : "CAST(" + DualWriteRequest.OLD + " AS " + newType + ")";
+  }
+
+  private static String defaultInverse(DualWriteRequest request, String oldType, String newType) {
+    return newType.equals(oldType) ? DualWriteRequest.NEW : "CAST(" + DualWriteRequest.NEW + " AS " + oldType + ")";
+  }
+
+  /** The backfill sets the new column where it differs from what the old value maps to. */
+  private static BatchChange.UpdateRows backfillChange(DualWritePlan plan) {
+    DualWriteTrigger sql = new DualWriteTrigger(plan);
+    String newColumn = Identifiers.quote(plan.request().newColumn());
+    String forward = sql.expression(plan.forward(), "");
+    String pending = plan.request().kind() == DualWriteKind.ADD_NOT_NULL
+        ? newColumn + " IS NULL"
+        : newColumn + " IS DISTINCT FROM (" + forward + ")";
+    return new BatchChange.UpdateRows(newColumn + " = " + forward, pending);
+  }
+
+  /** Lets PostgreSQL check the expressions and type now, before anything is changed. */
+  private static void probe(Connection connection, DualWritePlan plan) {
+    DualWriteTrigger sql = new DualWriteTrigger(plan);
+    DualWriteRequest request = plan.request();
+    String forward = request.oldColumn() == null ? plan.forward()
+        : plan.forward().replace(DualWriteRequest.OLD, "t." + Identifiers.quote(request.oldColumn()));
+    String inverse = plan.inverse() == null ? "NULL"
+        : plan.inverse().replace(DualWriteRequest.NEW, "CAST(NULL AS " + plan.newType() + ")");
+    String probe = "SELECT CAST((%s) AS %s), (%s) FROM %s t LIMIT 0"
+        .formatted(forward, plan.newType(), inverse, Identifiers.quote(request.table()));
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(probe);
+    } catch (SQLException e) {
+      throw refusal(request, "the conversion for " + request.describe() + " is not valid SQL here ("
+          + e.getMessage() + "); trigger " + sql.name() + " was not installed");
+    }
+  }
+
+  @Override
+  public void addColumn(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    database.runner().run(context(request, "add column " + request.newColumn()), connection -> {
+      Catalog catalog = new Catalog(connection);
+      if (catalog.columnType(request.table(), request.newColumn()).isPresent()) {
+        if (!ownsColumn(catalog, request)) {
+          throw refusal(request, "column " + request.newColumn() + " appeared meanwhile and is not zdm's");
+        }
+        return null;
+      }
+      StatementRunner.executeAll(connection,
+          "ALTER TABLE %s ADD COLUMN %s %s".formatted(
+              Identifiers.quote(request.table()), Identifiers.quote(request.newColumn()), plan.newType()),
+          "COMMENT ON COLUMN %s.%s IS %s".formatted(
+              Identifiers.quote(request.table()), Identifiers.quote(request.newColumn()),
+              Identifiers.literal(ownerComment(request))));
+      log.info("[{}] added {}.{} {}", request.migrationId(), request.table(), request.newColumn(), plan.newType());
+      return null;
+    });
+  }
+
+  @Override
+  public void installTrigger(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    DualWriteTrigger trigger = new DualWriteTrigger(plan);
+    database.runner().run(context(request, "install trigger " + trigger.name()), connection -> {
+      StatementRunner.executeAll(connection, trigger.createFunction());
+      if (!new Catalog(connection).triggerExists(request.table(), trigger.name())) {
+        StatementRunner.executeAll(connection, trigger.createTrigger());
+      }
+      log.info("[{}] dual-write trigger {} on {}", request.migrationId(), trigger.name(), request.table());
+      return null;
+    });
+  }
+
+  @Override
+  public void removeDualWrite(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    DualWriteTrigger trigger = new DualWriteTrigger(plan);
+    // One transaction: between dropping the trigger and the column no write may reach only the new column.
+    database.runner().run(context(request, "remove dual-write of " + request.newColumn()), connection -> {
+      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
+      Catalog catalog = new Catalog(connection);
+      if (catalog.columnType(request.table(), request.newColumn()).isPresent() && ownsColumn(catalog, request)) {
+        StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(
+            Identifiers.quote(request.table()), Identifiers.quote(request.newColumn())));
+      }
+      log.info("[{}] dual-write of {} removed", request.migrationId(), request.table());
+      return null;
+    });
+  }
+
+  @Override
+  public void enforceNotNull(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    String table = Identifiers.quote(request.table());
+    String column = Identifiers.quote(request.newColumn());
+    String check = Identifiers.generatedName(NOT_NULL_CHECK_PREFIX, request.table().name(), request.newColumn());
+    Optional<Boolean> validated = database.runner().run(context(request, "look at " + check), connection -> {
+      Catalog catalog = new Catalog(connection);
+      if (catalog.columnNotNull(request.table(), request.newColumn())) {
+        return Optional.of(Boolean.TRUE);
+      }
+      Optional<Boolean> state = catalog.constraintValidated(request.table(), check);
+      if (state.isEmpty()) {
+        // NOT VALID: no scan, only a brief lock; new rows are checked from now on.
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID"
+            .formatted(table, Identifiers.quote(check), column));
+        return Optional.of(Boolean.FALSE);
+      }
+      return state;
+    });
+    if (!validated.orElse(false)) {
+      // The scan, under SHARE UPDATE EXCLUSIVE: the application keeps reading and writing.
+      database.runner().runWatched(
+          context(request, "validate " + check, VALIDATE_STATEMENT_TIMEOUT),
+          (connection, watch) -> {
+            StatementRunner.executeAll(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(table, Identifiers.quote(check)));
+            return null;
+          });
+    }
+    database.runner().run(context(request, "set " + request.newColumn() + " NOT NULL"), connection -> {
+      // With a valid CHECK (col IS NOT NULL), SET NOT NULL skips its full-table scan.
+      StatementRunner.executeAll(connection,
+          "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL".formatted(table, column),
+          "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s".formatted(table, Identifiers.quote(check)));
+      if (request.kind() == DualWriteKind.ADD_NOT_NULL && request.notNullDefault() != null) {
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s"
+            .formatted(table, column, request.notNullDefault()));
+      }
+      return null;
+    });
+    log.info("[{}] {}.{} is NOT NULL", request.migrationId(), request.table(), request.newColumn());
+  }
+
+  @Override
+  public void cutOver(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    DualWriteTrigger trigger = new DualWriteTrigger(plan);
+    String table = Identifiers.quote(request.table());
+    database.runner().run(context(request, "cut over " + request.describe()), connection -> {
+      Catalog catalog = new Catalog(connection);
+      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
+      boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
+      switch (request.kind()) {
+        case RENAME_COLUMN -> {
+          if (catalog.columnType(request.table(), request.oldColumn()).isPresent()) {
+            StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(table, Identifiers.quote(request.oldColumn())));
+          }
+          clearOwnerComment(connection, request, request.newColumn());
+        }
+        case CHANGE_TYPE -> {
+          if (newPresent) {
+            StatementRunner.executeAll(connection,
+                "ALTER TABLE %s DROP COLUMN IF EXISTS %s".formatted(table, Identifiers.quote(request.oldColumn())),
+                "ALTER TABLE %s RENAME COLUMN %s TO %s".formatted(
+                    table, Identifiers.quote(request.newColumn()), Identifiers.quote(request.oldColumn())));
+          }
+          clearOwnerComment(connection, request, request.oldColumn());
+        }
+        case ADD_NOT_NULL -> clearOwnerComment(connection, request, request.newColumn());
+      }
+      return null;
+    });
+    log.info("[{}] cut over: {}", request.migrationId(), request.describe());
+  }
+
+  private static boolean ownsColumn(Catalog catalog, DualWriteRequest request) throws SQLException {
+    return catalog.columnComment(request.table(), request.newColumn())
+        .map(comment -> comment.equals(ownerComment(request)))
+        .orElse(false);
+  }
+
+  private static String ownerComment(DualWriteRequest request) {
+    return "zdm migration " + request.migrationId() + ": dual-write column (" + request.describe() + ")";
+  }
+
+  private static void clearOwnerComment(Connection connection, DualWriteRequest request, String column)
+      throws SQLException {
+    StatementRunner.executeAll(connection, "COMMENT ON COLUMN %s.%s IS NULL".formatted(
+        Identifiers.quote(request.table()), Identifiers.quote(column)));
+  }
+
+
+
+  private static ApplicationFailure refusal(DualWriteRequest request, String message) {
+    return ApplicationFailure.newNonRetryableFailure(
+        "[" + request.migrationId() + "] " + message, ZdmFailures.INVALID_MIGRATION);
+  }
+
+  private static StatementContext context(DualWriteRequest request, String description) {
+    return context(request, description, request.options().statementTimeout());
+  }
+
+  private static StatementContext context(DualWriteRequest request, String description, Duration statementTimeout) {
+    return StatementContext.forStep(request.migrationId(), description, request.options())
+        .withStatementTimeout(statementTimeout);
+  }
+
+}

@@ -1,0 +1,109 @@
+package dev.zdm.engine.dualwrite;
+
+import dev.zdm.dualwrite.DualWriteKind;
+import dev.zdm.dualwrite.DualWritePlan;
+import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.Identifiers;
+
+/**
+ * The PL/pgSQL that keeps the old and the new column in sync, in both directions, on INSERT and
+ * UPDATE. The guide's sketch was not PostgreSQL and only copied into NULLs, so an UPDATE of one
+ * column left the other stale; this one compares OLD and NEW to see which column the writer
+ * changed and carries that change over.
+ */
+final class DualWriteTrigger {
+  static final String NAME_PREFIX = "_zdm_dw_";
+
+  private final DualWritePlan plan;
+  private final DualWriteRequest request;
+
+  DualWriteTrigger(DualWritePlan plan) {
+    this.plan = plan;
+    this.request = plan.request();
+  }
+
+  /** Trigger and function share this name (the function lives in the table's schema). */
+  String name() {
+    return Identifiers.generatedName(NAME_PREFIX, request.table().name(), request.newColumn());
+  }
+
+  String function() {
+    return Identifiers.quote(request.table().schema()) + "." + Identifiers.quote(name());
+  }
+
+  String createFunction() {
+    return """
+        CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $zdm$
+        BEGIN
+        %s
+          RETURN NEW;
+        END
+        $zdm$
+        """
+        .formatted(function(), request.kind() == DualWriteKind.ADD_NOT_NULL ? fillBody() : syncBody());
+  }
+
+  String createTrigger() {
+    return "CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
+        .formatted(Identifiers.quote(name()), Identifiers.quote(request.table()), function());
+  }
+
+  String dropTrigger() {
+    return "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(name()), Identifiers.quote(request.table()));
+  }
+
+  String dropFunction() {
+    return "DROP FUNCTION IF EXISTS %s()".formatted(function());
+  }
+
+  /**
+   * Both directions. A writer that sets only the new column (the new application) gets the old
+   * one derived from it, unless the new value is just what the old one already maps to (the
+   * backfill's own write, which must not rewrite old through a lossy inverse); a writer that sets
+   * only the old column (the old application) gets the new one derived; a writer that sets neither
+   * (an UPDATE of other columns) gets the new column brought in line.
+   */
+  private String syncBody() {
+    String oldCol = "NEW." + Identifiers.quote(request.oldColumn());
+    String newCol = "NEW." + Identifiers.quote(request.newColumn());
+    String oldBefore = "OLD." + Identifiers.quote(request.oldColumn());
+    String newBefore = "OLD." + Identifiers.quote(request.newColumn());
+    String forward = expression(plan.forward(), "NEW.");
+    String inverse = expression(plan.inverse(), "NEW.");
+    return """
+          IF TG_OP = 'INSERT' THEN
+            IF %2$s IS NULL AND %1$s IS NOT NULL THEN
+              %2$s := %5$s;
+            ELSIF %1$s IS NULL AND %2$s IS NOT NULL THEN
+              %1$s := %6$s;
+            END IF;
+          ELSIF %2$s IS DISTINCT FROM %4$s AND %1$s IS NOT DISTINCT FROM %3$s THEN
+            IF %2$s IS DISTINCT FROM %5$s THEN
+              %1$s := %6$s;
+            END IF;
+          ELSE
+            %2$s := %5$s;
+          END IF;"""
+        .formatted(oldCol, newCol, oldBefore, newBefore, forward, inverse);
+  }
+
+  /** ADD_NOT_NULL: a writer that leaves the new column NULL (the old application) gets it filled. */
+  private String fillBody() {
+    String newCol = "NEW." + Identifiers.quote(request.newColumn());
+    return """
+          IF %1$s IS NULL THEN
+            %1$s := %2$s;
+          END IF;"""
+        .formatted(newCol, expression(plan.forward(), "NEW."));
+  }
+
+  /** The request's expression with {@code {old}}/{@code {new}} as quoted columns of {@code row}. */
+  String expression(String template, String row) {
+    String result = template;
+    if (request.oldColumn() != null) {
+      result = result.replace(DualWriteRequest.OLD, row + Identifiers.quote(request.oldColumn()));
+    }
+    return result.replace(DualWriteRequest.NEW, row + Identifiers.quote(request.newColumn()));
+  }
+}

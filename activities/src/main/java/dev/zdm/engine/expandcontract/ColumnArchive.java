@@ -1,0 +1,195 @@
+package dev.zdm.engine.expandcontract;
+
+import dev.zdm.expandcontract.ExpandContractRequest;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.Catalog;
+import dev.zdm.postgres.Identifiers;
+import dev.zdm.postgres.KeyColumn;
+import dev.zdm.postgres.KeysetCursor;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The archive of a dropped column: a table keyed like the source holding the column's values, so
+ * the data stays restorable after the drop. Filled in primary-key batches (each its own short
+ * transaction, only ACCESS SHARE on the source), then caught up with rows changed meanwhile.
+ */
+final class ColumnArchive {
+  private final ExpandContractRequest request;
+  private final TableRef source;
+  private final TableRef archive;
+  private final KeysetCursor cursor;
+  private final String columnType;
+
+  private ColumnArchive(
+      ExpandContractRequest request, List<KeyColumn> key, String columnType) {
+    this.request = request;
+    this.source = request.table();
+    this.archive = archiveTableOf(request);
+    this.cursor = new KeysetCursor(key);
+    this.columnType = columnType;
+  }
+
+  /** Reads the source's key and column type; null when the column is already gone. */
+  static ColumnArchive describe(Connection connection, ExpandContractRequest request)
+      throws SQLException {
+    Catalog catalog = new Catalog(connection);
+    String type = catalog.columnType(request.table(), request.column()).orElse(null);
+    List<KeyColumn> key = catalog.primaryKey(request.table());
+    if (type == null || key.isEmpty()) {
+      return null;
+    }
+    return new ColumnArchive(request, key, type);
+  }
+
+  static TableRef archiveTableOf(ExpandContractRequest request) {
+    return ArchiveNames.archiveTable(request.table(), request.column());
+  }
+
+  TableRef table() {
+    return archive;
+  }
+
+  void create(Connection connection) throws SQLException {
+    StringBuilder columns = new StringBuilder();
+    for (KeyColumn key : cursor.key()) {
+      columns.append(Identifiers.quote(key.name())).append(' ').append(key.type()).append(", ");
+    }
+    String sql =
+        """
+        CREATE TABLE IF NOT EXISTS %s (
+          %s%s %s,
+          archived_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (%s)
+        )
+        """
+            .formatted(
+                Identifiers.quote(archive),
+                columns,
+                column(),
+                columnType,
+                cursor.columns(null));
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+      statement.execute(
+          "COMMENT ON TABLE "
+              + Identifiers.quote(archive)
+              + " IS "
+              + Identifiers.literal(
+                  "zdm migration " + request.migrationId() + ": values of "
+                      + source.displayName() + "." + request.column() + " before it was dropped"));
+    }
+  }
+
+  /** One batch after {@code lastKey} (null: from the start); empty when the table is done. */
+  Batch copyBatch(Connection connection, List<String> lastKey, int batchSize) throws SQLException {
+    String where = lastKey == null ? "true" : cursor.after(null);
+    String sql =
+        """
+        WITH batch AS (
+          SELECT %1$s, %2$s FROM %3$s WHERE %4$s ORDER BY %1$s LIMIT ?
+        ), archived AS (
+          INSERT INTO %5$s (%1$s, %2$s)
+          SELECT %1$s, %2$s FROM batch
+          ON CONFLICT (%1$s) DO UPDATE SET %2$s = EXCLUDED.%2$s, archived_at = now()
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM archived),
+               (SELECT %6$s FROM batch ORDER BY %7$s LIMIT 1)
+        """
+            .formatted(
+                cursor.columns(null),
+                column(),
+                Identifiers.quote(source),
+                where,
+                Identifiers.quote(archive),
+                cursor.keyAsText(null),
+                cursor.orderByDescending(null));
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      int next = lastKey == null ? 1 : cursor.bindAfter(statement, 1, lastKey);
+      statement.setInt(next, batchSize);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        long rows = row.getLong(1);
+        Array key = row.getArray(2);
+        return new Batch(rows, key == null ? null : Arrays.asList((String[]) key.getArray()));
+      }
+    }
+  }
+
+  /** A batch's outcome: rows archived and the last key, null when there was nothing left. */
+  record Batch(long rows, List<String> lastKey) {}
+
+  /** Archives rows whose value changed or appeared since they were copied; returns how many. */
+  long catchUp(Connection connection) throws SQLException {
+    String sql =
+        """
+        INSERT INTO %1$s (%2$s, %3$s)
+        SELECT %4$s, s.%3$s FROM %5$s s LEFT JOIN %1$s a ON %6$s
+         WHERE %7$s
+        ON CONFLICT (%2$s) DO UPDATE SET %3$s = EXCLUDED.%3$s, archived_at = now()
+        """
+            .formatted(
+                Identifiers.quote(archive),
+                cursor.columns(null),
+                column(),
+                cursor.columns("s"),
+                Identifiers.quote(source),
+                cursor.joinOn("a", "s"),
+                differs());
+    try (Statement statement = connection.createStatement()) {
+      return statement.executeUpdate(sql);
+    }
+  }
+
+  /** Keys (as text) of up to {@code limit} rows whose archived value differs from the table. */
+  List<String> mismatches(Connection connection, int limit) throws SQLException {
+    String sql =
+        """
+        SELECT array_to_string(%1$s, ',') FROM %2$s s LEFT JOIN %3$s a ON %4$s
+         WHERE %5$s
+         LIMIT %6$d
+        """
+            .formatted(
+                cursor.keyAsText("s"),
+                Identifiers.quote(source),
+                Identifiers.quote(archive),
+                cursor.joinOn("a", "s"),
+                differs(),
+                limit);
+    List<String> keys = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      while (rows.next()) {
+        keys.add(rows.getString(1));
+      }
+    }
+    return keys;
+  }
+
+  /** A row needs archiving when it has a value not archived, or a value that changed since. */
+  private String differs() {
+    String firstKey = Identifiers.quote(cursor.key().get(0).name());
+    return "(a.%1$s IS NULL AND s.%2$s IS NOT NULL) OR (a.%1$s IS NOT NULL AND a.%2$s IS DISTINCT FROM s.%2$s)"
+        .formatted(firstKey, column());
+  }
+
+  long count(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT count(*) FROM " + Identifiers.quote(archive))) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private String column() {
+    return Identifiers.quote(request.column());
+  }
+}

@@ -1,0 +1,55 @@
+package dev.zdm.engine.migration;
+
+import dev.zdm.activities.MigrationActivities;
+import dev.zdm.activities.ZdmFailures;
+import dev.zdm.analysis.MigrationScript;
+import dev.zdm.analysis.SqlSplitter;
+import dev.zdm.error.ErrorCode;
+import dev.zdm.error.ZdmException;
+import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.plan.Plan;
+import dev.zdm.planning.CatalogPriorState;
+import dev.zdm.planning.MigrationPlanner;
+import dev.zdm.postgres.TargetDatabase;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Parses, plans and checks a migration against the live database; changes nothing in it. */
+public class MigrationActivitiesImpl implements MigrationActivities {
+  private final TargetDatabase database;
+  private final MigrationPlanner planner = new MigrationPlanner();
+  private final PlanValidator validator;
+
+  public MigrationActivitiesImpl(TargetDatabase database) {
+    this.database = database;
+    this.validator = new PlanValidator(database.ledger());
+  }
+
+  @Override
+  public Plan prepare(MigrationRequest request) {
+    try {
+      MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
+      try (Connection connection = database.dataSource().getConnection()) {
+        // The catalog gives the values a statement replaces, so its undo can put them back.
+        Plan plan = planner.plan(request.migrationId(), script, request.strategy(),
+            request.options().force(), new CatalogPriorState(connection));
+        validator.validate(connection, plan);
+        return plan;
+      }
+    } catch (ZdmException e) {
+      if (e.code() == ErrorCode.UNREACHABLE) {
+        throw ApplicationFailure.newFailure(e.getMessage(), "TransientSqlError");
+      }
+      String type =
+          e.code() == ErrorCode.REFUSED ? ZdmFailures.UNSAFE_MIGRATION : ZdmFailures.INVALID_MIGRATION;
+      String hint = e.hint() == null ? "" : " " + e.hint();
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + hint, type);
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + request.migrationId() + "] cannot check the migration against the database: "
+              + e.getMessage(),
+          "TransientSqlError");
+    }
+  }
+}
