@@ -4,14 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
-import dev.zdm.migration.MigrationWorkflowImpl;
 import dev.zdm.testing.TestDatabase;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testing.WorkflowReplayer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -240,17 +233,9 @@ class ExpandContractEndToEndIT {
   }
 
   private void replayTheRecordedHistories() throws Exception {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(stack.address).build());
-    try {
-      WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().build());
-      WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("zdm-e2e-drop"), MigrationWorkflowImpl.class);
-      WorkflowReplayer.replayWorkflowExecution(
-          client.fetchHistory("zdm-e2e-drop-1-expand-contract"), ExpandContractWorkflowImpl.class);
-    } finally {
-      service.shutdown();
-    }
+    ThisBuildReplay.replay(stack.address, "zdm-e2e-drop", "zdm-e2e-drop-1-expand-contract");
   }
+
 
   private static ZdmProcess.Result zdm(String... args) {
     return stack.zdm(args);

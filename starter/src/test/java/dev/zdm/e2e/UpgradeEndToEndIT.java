@@ -4,20 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
-import dev.zdm.migration.MigrationWorkflowImpl;
 import dev.zdm.testing.TestDatabase;
 import io.temporal.api.testservice.v1.SleepRequest;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.TestServiceStubs;
 import io.temporal.serviceclient.TestServiceStubsOptions;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +31,6 @@ class UpgradeEndToEndIT {
   /** Past the default removal date of 30 days. */
   private static final Duration PAST_REMOVAL_DATE = Duration.ofDays(30).plusMinutes(5);
   private static final Duration TIME_SKIP_RPC_TIMEOUT = Duration.ofMinutes(2);
-  private static final Duration REPLAY_DEADLOCK_DETECTION_TIMEOUT = Duration.ofMinutes(1);
   private static final String ID = "upgrade-drop";
 
   private static Path previousJar;
@@ -156,23 +145,9 @@ class UpgradeEndToEndIT {
     }
   }
 
-  /**
-   * Started by the old code, finished by the new: the whole history replays with this build. The
-   * replay worker's deadlock detector gets {@link #REPLAY_DEADLOCK_DETECTION_TIMEOUT}: the SDK's
-   * 1 s fires on this loaded machine while a cold JVM builds its JSON serializers.
-   */
+  /** Started by the old code, finished by the new: the whole history replays with this build. */
   private static void replayTheWholeHistoryWithThisBuild() throws Exception {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(stack.address).build());
-    try (TestWorkflowEnvironment replay = TestWorkflowEnvironment.newInstance()) {
-      Worker worker = replay.newWorker("replay", WorkerOptions.newBuilder()
-          .setDefaultDeadlockDetectionTimeout(REPLAY_DEADLOCK_DETECTION_TIMEOUT.toMillis()).build());
-      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, ExpandContractWorkflowImpl.class);
-      WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().build());
-      WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("zdm-" + ID), worker);
-      WorkflowReplayer.replayWorkflowExecution(client.fetchHistory("zdm-" + ID + "-1-expand-contract"), worker);
-    } finally {
-      service.shutdown();
-    }
+    ThisBuildReplay.replay(stack.address, "zdm-" + ID, "zdm-" + ID + "-1-expand-contract");
   }
+
 }
