@@ -108,6 +108,23 @@ final class ApplicationWriters implements AutoCloseable {
     }
   }
 
+  /**
+   * Rows of {@code table} (schema-qualified) whose email is not the last one the application
+   * wrote: writes a migration lost. Call after {@link #close()}.
+   */
+  long rowsWhoseLastWriteWasLost(Connection connection, String table) throws SQLException {
+    long lost = 0;
+    try (var statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT id, email FROM " + table)) {
+      while (rows.next()) {
+        if (!rows.getString(2).equals(expectedEmails.get(rows.getLong(1)))) {
+          lost++;
+        }
+      }
+    }
+    return lost;
+  }
+
   Map<Long, String> expectedEmails() {
     return expectedEmails;
   }
