@@ -27,6 +27,8 @@ public final class StatusBoard {
   private String phase = "starting";
   private String waitingFor;
   private String message;
+  /** Why a throttled backfill waits now (operation model); shown as the message while it lasts. */
+  private String throttleReason;
   private boolean rollbackPossible;
   private String activeWorkflowId;
   private final List<StepRecord> steps = new ArrayList<>();
@@ -67,12 +69,18 @@ public final class StatusBoard {
 
   public void waitFor(String what, String newMessage) {
     waitingFor = what;
-    message = newMessage;
+    if (release.operationModel() && WaitingFor.THROTTLE.equals(what)) {
+      // Throttle waits come and go with every chunk: their reason is shown, not kept as the message.
+      throttleReason = newMessage;
+    } else {
+      message = newMessage;
+    }
     publish();
   }
 
   public void stopWaiting() {
     waitingFor = null;
+    throttleReason = null;
     publish();
   }
 
@@ -181,7 +189,7 @@ public final class StatusBoard {
         table,
         phase,
         waitingFor,
-        message,
+        throttleReason != null ? throttleReason : message,
         rollbackPossible,
         activeWorkflowId,
         steps(),
@@ -214,8 +222,7 @@ public final class StatusBoard {
     }
     boolean throttled = WaitingFor.THROTTLE.equals(waitingFor);
     List<Object> forParent = Arrays.asList(
-        phase, throttled ? null : waitingFor, throttled ? null : message, rollbackPossible,
-        steps.size(), pausable);
+        phase, throttled ? null : waitingFor, message, rollbackPossible, steps.size(), pausable);
     if (!forParent.equals(lastSentToParent)) {
       lastSentToParent = forParent;
       MigrationStatus status = snapshot();
@@ -232,8 +239,9 @@ public final class StatusBoard {
     if (waitingFor != null) {
       text.append("  \n**Waiting for:** ").append(waitingFor);
     }
-    if (message != null) {
-      text.append("  \n").append(message);
+    String shown = throttleReason != null ? throttleReason : message;
+    if (shown != null) {
+      text.append("  \n").append(shown);
     }
     return text.toString();
   }
