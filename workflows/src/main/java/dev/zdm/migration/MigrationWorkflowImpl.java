@@ -43,12 +43,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
 
 /**
  * Prepares the plan, then runs its steps in order. Control requests go to the strategy workflow
  * that runs; those that arrive between strategies wait for the next one.
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
+
+  private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
 
   private final StepOperations operations = MigrationOperations.all();
   private WorkflowRelease release;
@@ -345,7 +348,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public void deployed(DeploymentSignal signal) {
-    forwardOrKeep(StrategyWorkflowControls.DEPLOYED, signal);
+    if (release == null || !release.operationModel()) {
+      forwardOrKeep(StrategyWorkflowControls.DEPLOYED, signal);
+      return;
+    }
+    // The signal is checked like the Update: one kept for "the next step" could pass the wrong gate.
+    try {
+      validateConfirmDeployment(signal);
+      forward(StrategyWorkflowControls.DEPLOYED, signal);
+    } catch (IllegalStateException refused) {
+      log.warn("[{}] deployment signal ignored: {}", request.migrationId(), refused.getMessage());
+    }
   }
 
   @Override
