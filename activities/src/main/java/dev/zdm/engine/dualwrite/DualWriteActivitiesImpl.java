@@ -96,14 +96,24 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     return newType.equals(oldType) ? DualWriteRequest.NEW : "CAST(" + DualWriteRequest.NEW + " AS " + oldType + ")";
   }
 
-  /** The backfill sets the new column where it differs from what the old value maps to. */
+  /**
+   * The backfill sets the new column where the two columns disagree both ways: the new value is
+   * not what the old one maps to, and the old value is not what the new one maps back to. A value
+   * the new application wrote through the new column satisfies the second, so a lossy inverse
+   * (text back to varchar(10)) never gets it overwritten by its truncated round trip — and the
+   * verification, which checks the same condition, does not call it a mismatch.
+   */
   private static BatchChange.UpdateRows backfillChange(DualWritePlan plan) {
     DualWriteTrigger sql = new DualWriteTrigger(plan);
     String newColumn = Identifiers.quote(plan.request().newColumn());
     String forward = sql.expression(plan.forward(), "");
-    String pending = plan.request().kind() == DualWriteKind.ADD_NOT_NULL
-        ? newColumn + " IS NULL"
-        : newColumn + " IS DISTINCT FROM (" + forward + ")";
+    if (plan.request().kind() == DualWriteKind.ADD_NOT_NULL) {
+      return new BatchChange.UpdateRows(newColumn + " = " + forward, newColumn + " IS NULL");
+    }
+    String oldColumn = Identifiers.quote(plan.request().oldColumn());
+    String inverse = sql.expression(plan.inverse(), "");
+    String pending = "(" + newColumn + " IS DISTINCT FROM (" + forward + ") AND " + oldColumn
+        + " IS DISTINCT FROM (" + inverse + "))";
     return new BatchChange.UpdateRows(newColumn + " = " + forward, pending);
   }
 

@@ -61,8 +61,11 @@ final class DualWriteTrigger {
    * Both directions. A writer that sets only the new column (the new application) gets the old
    * one derived from it, unless the new value is just what the old one already maps to (the
    * backfill's own write, which must not rewrite old through a lossy inverse); a writer that sets
-   * only the old column (the old application) gets the new one derived; a writer that sets neither
-   * (an UPDATE of other columns) gets the new column brought in line.
+   * the old column (the old application) gets the new one derived; a writer that sets neither (an
+   * UPDATE of other columns) fills the new column only where it is still empty. It never rewrites
+   * a new value from the old one on an unrelated update: where the inverse loses information
+   * (varchar(10) from text), that would replace what the new application wrote with its
+   * truncated round trip.
    */
   private String syncBody() {
     String oldCol = "NEW." + Identifiers.quote(request.oldColumn());
@@ -82,7 +85,9 @@ final class DualWriteTrigger {
             IF %2$s IS DISTINCT FROM %5$s THEN
               %1$s := %6$s;
             END IF;
-          ELSE
+          ELSIF %1$s IS DISTINCT FROM %3$s THEN
+            %2$s := %5$s;
+          ELSIF %2$s IS NULL THEN
             %2$s := %5$s;
           END IF;"""
         .formatted(oldCol, newCol, oldBefore, newBefore, forward, inverse);
