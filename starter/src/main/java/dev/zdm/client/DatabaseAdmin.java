@@ -30,7 +30,7 @@ public final class DatabaseAdmin implements AutoCloseable {
       return new BootstrapResult(
           database.config().safeUrl(), ledger.schema(), before, Math.max(before, Ledger.CURRENT_VERSION));
     } catch (SQLException e) {
-      throw Database.unreachable(database.config(), e);
+      throw Database.failure(database.config(), e);
     }
   }
 
@@ -42,7 +42,7 @@ public final class DatabaseAdmin implements AutoCloseable {
         return breaker.state(connection);
       }
     } catch (SQLException e) {
-      throw Database.unreachable(database.config(), e);
+      throw Database.failure(database.config(), e);
     }
   }
 
@@ -54,7 +54,7 @@ public final class DatabaseAdmin implements AutoCloseable {
         return breaker.reset(connection);
       }
     } catch (SQLException e) {
-      throw Database.unreachable(database.config(), e);
+      throw Database.failure(database.config(), e);
     }
   }
 

@@ -134,7 +134,7 @@ public final class Demo {
     try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw Database.unreachable(database, e);
+      throw Database.failure(database, e);
     }
   }
 

@@ -103,7 +103,7 @@ public final class ZdmWorker implements AutoCloseable {
       return new ZdmWorker(config, registry, metricsServer, scope, temporal, database, factory);
     } catch (SQLException e) {
       closeQuietly(metricsServer, temporal, database);
-      throw Database.unreachable(config.database(), e);
+      throw Database.failure(config.database(), e);
     } catch (IOException e) {
       closeQuietly(metricsServer, temporal, database);
       throw ZdmException.badInput(
