@@ -7,6 +7,7 @@ import dev.zdm.analysis.ActionDetail.TableDefinition;
 import dev.zdm.model.TableRef;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,9 +24,29 @@ final class FileContext {
   private final Set<String> validatedNotNull = new HashSet<>();
   private final Set<TableRef> validatedChecks = new HashSet<>();
   private final Set<String> concurrentIndexes = new HashSet<>();
+  private final Map<TableRef, HeldLock> heldLocks = new LinkedHashMap<>();
+  private final FileTransaction transaction;
+  private final boolean wholeFileTransaction;
+  private final String wholeFileReason;
+  private int committingDoBlocks;
   private boolean lockTimeoutSet;
-  private boolean inTransactionBlock;
+  private int beginLine;
   private int doBlockDepth;
+
+  /** A lock taken earlier in the open transaction, which PostgreSQL holds until it ends. */
+  record HeldLock(TableRef table, LockMode mode, int line) {}
+
+  /** A file that statements run in one by one (psql, zdm start). */
+  FileContext() {
+    this(FileTransaction.PER_STATEMENT, 0);
+  }
+
+  /** A file of {@code statementCount} statements run the way {@code transaction} says. */
+  FileContext(FileTransaction transaction, int statementCount) {
+    this.transaction = transaction;
+    this.wholeFileTransaction = transaction.wraps(statementCount);
+    this.wholeFileReason = wholeFileTransaction ? transaction.why() : null;
+  }
 
   boolean createdHere(TableRef table) {
     return table != null && createdTables.contains(table);
@@ -35,17 +56,79 @@ final class FileContext {
     return lockTimeoutSet;
   }
 
-  /** Inside BEGIN ... COMMIT, or inside a DO block (which always runs as one transaction). */
+  /** Inside BEGIN ... COMMIT, a file its runner wraps in one transaction, or a DO block. */
   boolean inTransactionBlock() {
-    return inTransactionBlock || doBlockDepth > 0;
+    return beginLine > 0 || wholeFileTransaction || doBlockDepth > 0;
   }
 
-  void enterDoBlock() {
+  /** Inside a DO block (a function: PostgreSQL refuses CONCURRENTLY and the like there too). */
+  boolean inDoBlock() {
+    return doBlockDepth > 0;
+  }
+
+  /** Why statements here run in a transaction block, for messages; null when they do not. */
+  String transactionOrigin() {
+    if (doBlockDepth > 0) {
+      return "a DO block runs as a function, inside its caller's transaction";
+    }
+    if (beginLine > 0) {
+      return "BEGIN at line " + beginLine + " opened a transaction block";
+    }
+    return wholeFileReason;
+  }
+
+  /**
+   * The strongest lock that blocks writes, still held by the open transaction on a table this
+   * file did not create (a new table has no users to block), if any.
+   */
+  java.util.Optional<HeldLock> strongestHeldLock() {
+    return heldLocks.values().stream()
+        .filter(lock -> lock.mode().blocksWrites() && !createdHere(lock.table()))
+        .max(java.util.Comparator.comparing(HeldLock::mode));
+  }
+
+  /** Records the locks an action took; they are held until the transaction ends. */
+  void took(LockFacts facts, int line) {
+    for (TableLock lock : facts.locks()) {
+      heldLocks.merge(lock.table(), new HeldLock(lock.table(), lock.mode(), line),
+          (old, now) -> now.mode().compareTo(old.mode()) > 0 ? now : old);
+    }
+  }
+
+  /** A statement ended: outside a transaction block it committed and released its locks. */
+  void statementEnded() {
+    if (!inTransactionBlock()) {
+      heldLocks.clear();
+    }
+  }
+
+  void enterDoBlock(boolean commits) {
     doBlockDepth++;
+    if (commits) {
+      committingDoBlocks++;
+    }
   }
 
   void leaveDoBlock() {
+    if (committingDoBlocks == doBlockDepth) {
+      committingDoBlocks--;
+    }
     doBlockDepth--;
+  }
+
+  /** Inside a DO block that COMMITs: each batch of its loop is a transaction of its own. */
+  boolean inCommittingDoBlock() {
+    return committingDoBlocks > 0;
+  }
+
+  /** A COMMIT inside a DO block released the locks its batch took. */
+  void batchCommitted() {
+    heldLocks.clear();
+  }
+
+  /** How to run a statement outside this file's transaction, for messages. */
+  String transactionOptOut() {
+    return beginLine > 0 ? FileTransaction.PER_STATEMENT.optOut() : transaction.optOut();
   }
 
   boolean hasValidatedNotNull(TableRef table, String column) {
@@ -61,7 +144,7 @@ final class FileContext {
   }
 
   /** Records what the action establishes, after it has been judged. */
-  void after(Action action, ColumnTypes columnTypes) {
+  void after(Action action, ColumnTypes columnTypes, int line) {
     TableRef table = action.table();
     switch (action.kind()) {
       case CREATE_TABLE -> {
@@ -111,8 +194,11 @@ final class FileContext {
       }
       case ATTACH_PARTITION -> createdTables.remove(((Partition) action.detail()).other());
       case SET_LOCK_TIMEOUT -> lockTimeoutSet = !isZero(((ActionDetail.Setting) action.detail()).value());
-      case TRANSACTION_BEGIN -> inTransactionBlock = true;
-      case TRANSACTION_END -> inTransactionBlock = false;
+      case TRANSACTION_BEGIN -> beginLine = Math.max(1, line);
+      case TRANSACTION_END -> {
+        beginLine = 0;
+        heldLocks.clear();
+      }
       case RENAME_TABLE -> {
         if (createdTables.remove(table)) {
           createdTables.add(new TableRef(table.schema(),
