@@ -65,10 +65,11 @@ public sealed interface ActionDetail
 
   /**
    * CREATE TABLE: its columns (for later statements that change them) and the tables its foreign
-   * keys reference (each gets a brief SHARE ROW EXCLUSIVE lock).
+   * keys reference (each gets a brief SHARE ROW EXCLUSIVE lock), and whether it is PARTITION BY.
    */
-  record TableDefinition(java.util.List<ColumnDefinition> columns, java.util.List<TableRef> references)
-      implements ActionDetail {}
+  record TableDefinition(
+      java.util.List<ColumnDefinition> columns, java.util.List<TableRef> references,
+      boolean partitioned) implements ActionDetail {}
 
   /**
    * A DO block or function body: the statements found inside, already classified.

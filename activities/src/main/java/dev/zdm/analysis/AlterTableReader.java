@@ -214,6 +214,7 @@ final class AlterTableReader {
       if (typeTokens.isEmpty() || start == cursor.position()) {
         throw new InvalidSqlException(line, "ALTER COLUMN " + column + " TYPE needs a data type");
       }
+      DataTypeSyntax.check(typeTokens);
       return new Action(ActionKind.ALTER_COLUMN_TYPE, table, column,
           new TypeChange(cursor.textOf(typeTokens), using));
     }

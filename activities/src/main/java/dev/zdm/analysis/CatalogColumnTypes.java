@@ -25,6 +25,13 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
        WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
       """;
 
+  private static final String RELKIND = """
+      SELECT c.relkind = 'p'
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = ? AND c.relname = ?
+      """;
+
   private final Connection connection;
   private final Map<TableRef, Map<String, String>> tables = new HashMap<>();
 
@@ -35,6 +42,21 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
   @Override
   public Optional<String> typeOf(TableRef table, String column) {
     return Optional.ofNullable(tables.computeIfAbsent(table, this::read).get(column));
+  }
+
+  @Override
+  public Optional<Boolean> isPartitioned(TableRef table) {
+    try (PreparedStatement statement = connection.prepareStatement(RELKIND)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getBoolean(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new ZdmException(ErrorCode.UNREACHABLE, "zdm analyze: reading the kind of "
+          + table.displayName() + " failed (" + e.getSQLState() + ": " + e.getMessage() + ")",
+          null, e);
+    }
   }
 
   private Map<String, String> read(TableRef table) {

@@ -11,4 +11,9 @@ public interface ColumnTypeSource {
 
   /** The column's type as PostgreSQL spells it (e.g. {@code character varying(20)}), if known. */
   Optional<String> typeOf(TableRef table, String column);
+
+  /** Whether the table is partitioned (PARTITION BY), when known. */
+  default Optional<Boolean> isPartitioned(TableRef table) {
+    return Optional.empty();
+  }
 }

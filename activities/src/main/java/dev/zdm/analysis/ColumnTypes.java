@@ -19,6 +19,7 @@ public final class ColumnTypes {
   private final Map<TableRef, Map<String, String>> types = new HashMap<>();
   private final java.util.Set<TableRef> createdInRun = new java.util.HashSet<>();
   private final ColumnTypeSource catalog;
+  private final Map<TableRef, Boolean> partitionedTables = new HashMap<>();
 
   /** Types learnt from the migrations only. */
   public ColumnTypes() {
@@ -28,6 +29,20 @@ public final class ColumnTypes {
   /** Types learnt from the migrations, then from {@code catalog} for columns they do not define. */
   public ColumnTypes(ColumnTypeSource catalog) {
     this.catalog = catalog;
+  }
+
+  /** A table created by the migrations, partitioned (PARTITION BY) or not. */
+  public void rememberPartitioned(TableRef table, boolean partitioned) {
+    partitionedTables.put(table, partitioned);
+  }
+
+  /** Whether the table is partitioned, from the migrations read or the catalog; empty if unknown. */
+  public java.util.Optional<Boolean> isPartitioned(TableRef table) {
+    Boolean learnt = partitionedTables.get(table);
+    if (learnt != null || table == null) {
+      return java.util.Optional.ofNullable(learnt);
+    }
+    return catalog.isPartitioned(table);
   }
 
   public void remember(TableRef table, String column, String type) {

@@ -150,9 +150,11 @@ final class FileContext {
       case CREATE_TABLE -> {
         createdTables.add(table);
         columnTypes.forgetTable(table);
-        for (ColumnDefinition column : ((TableDefinition) action.detail()).columns()) {
+        TableDefinition definition = (TableDefinition) action.detail();
+        for (ColumnDefinition column : definition.columns()) {
           columnTypes.remember(table, column.name(), column.type());
         }
+        columnTypes.rememberPartitioned(table, definition.partitioned());
       }
       case CREATE_TABLE_AS, CREATE_PARTITION -> createdTables.add(table);
       case ADD_COLUMN -> {
@@ -186,10 +188,14 @@ final class FileContext {
           validatedNotNull.add(key(table, column));
         }
       }
-      case CREATE_INDEX_CONCURRENTLY -> {
+      case CREATE_INDEX_CONCURRENTLY, CREATE_INDEX, CREATE_INDEX_ON_ONLY -> {
         String name = ((Index) action.detail()).name();
-        if (name != null) {
+        if (name != null && action.kind() == ActionKind.CREATE_INDEX_CONCURRENTLY) {
           concurrentIndexes.add(name);
+        }
+        if (name != null && createdHere(table)) {
+          // Dropping an index of a table no one uses yet blocks no one.
+          createdTables.add(new TableRef(table.schema(), name));
         }
       }
       case ATTACH_PARTITION -> createdTables.remove(((Partition) action.detail()).other());

@@ -65,6 +65,7 @@ public final class LockRules {
           TRANSACTION_END, OTHER_DDL, ENUM_ADD_VALUE, DO_BLOCK ->
           new LockFacts(List.of(), false, false, true);
       case CREATE_INDEX -> on(table, SHARE, false, true);
+      case CREATE_INDEX_ON_ONLY -> on(table, SHARE, false, !columnTypes.isPartitioned(table).orElse(true));
       case CREATE_INDEX_CONCURRENTLY, REINDEX_CONCURRENTLY ->
           new LockFacts(locks(table, SHARE_UPDATE_EXCLUSIVE), false, false, false);
       case DROP_INDEX_CONCURRENTLY ->

@@ -21,6 +21,12 @@ import dev.zdm.postgres.Identifiers;
  * with lock_timeout (docs/decisions/0102-verdict-rules.md).
  */
 final class StatementJudge {
+  /**
+   * The most rows a single bounded UPDATE/DELETE ({@code id IN (SELECT id ... LIMIT n)}) may
+   * change and still count as one short batch: zdm's own progressive batches default to 1,000.
+   */
+  static final long MAX_BATCH_ROWS = 10_000;
+
   private final ColumnTypes columnTypes;
 
   StatementJudge(ColumnTypes columnTypes) {
@@ -97,9 +103,19 @@ final class StatementJudge {
           "recomputes the view under ACCESS EXCLUSIVE: every read of it waits",
           "REFRESH MATERIALIZED VIEW CONCURRENTLY " + SaferSql.table(table)
               + ";  -- needs a unique index on the view");
-      case DROP_INDEX -> ActionVerdict.safe(
-          "drops the index under a brief ACCESS EXCLUSIVE on its table (DROP INDEX CONCURRENTLY"
-              + " avoids even that)");
+      case DROP_INDEX -> ActionVerdict.unsafe(CONCURRENT_INDEX,
+          "takes ACCESS EXCLUSIVE on the index's table: it waits for every running query on the"
+              + " table, and every query after it (reads too) queues behind it",
+          "DROP INDEX CONCURRENTLY " + (action.detail() instanceof Index index
+              ? index.definition() : "...") + ";  -- outside a transaction block");
+      case CREATE_INDEX_ON_ONLY -> columnTypes.isPartitioned(table).orElse(true)
+          ? ActionVerdict.safe("ON ONLY a partitioned table: creates an invalid index on the parent"
+              + " alone, nothing is built; build each partition's index CONCURRENTLY and ALTER"
+              + " INDEX ... ATTACH PARTITION it (the parent's index turns valid with the last one)")
+          : ActionVerdict.slow(CONCURRENT_INDEX,
+              table.displayName() + " is not partitioned, so ON ONLY builds the whole index under"
+                  + " a SHARE lock: every write waits for the build",
+              SaferSql.concurrentIndex((Index) action.detail()));
       case DROP_TABLE -> ActionVerdict.unsafe(EXPAND_CONTRACT,
           "drops " + table.displayName() + " and its data while the running application may still"
               + " use it",
@@ -114,7 +130,7 @@ final class StatementJudge {
               "rewrites the whole table under ACCESS EXCLUSIVE: reads and writes wait for the copy",
               "build a copy beside it and switch (zdm plan: blue-green), or pg_repack");
       case ATTACH_PARTITION -> attach(table, (Partition) action.detail(), context);
-      case UPDATE, DELETE -> dataChange(action);
+      case UPDATE, DELETE -> dataChange(action, context);
       case DO_BLOCK -> ActionVerdict.safe("a DO block; the statements found in it are judged on"
           + " their own");
       case ENUM_ADD_VALUE -> ActionVerdict.safe("changes only the type's catalog entry; the new"
@@ -243,10 +259,18 @@ final class StatementJudge {
             + " NOT VALID; ... VALIDATE CONSTRAINT ...; then ATTACH PARTITION (no scan)");
   }
 
-  private static ActionVerdict dataChange(Action action) {
+  private static ActionVerdict dataChange(Action action, FileContext context) {
     DataChange change = (DataChange) action.detail();
     if (change.narrow()) {
       return ActionVerdict.safe("changes rows picked by key: few rows, short row locks");
+    }
+    if (change.batchLimit() != null && change.batchLimit() <= MAX_BATCH_ROWS) {
+      return ActionVerdict.safe("changes at most " + change.batchLimit() + " rows (keys picked by"
+          + " a subquery with LIMIT): one short batch of row locks");
+    }
+    if (context.inCommittingDoBlock() && (change.keyRange() || change.batchLimit() != null)) {
+      return ActionVerdict.safe("one batch (a key range or a LIMIT) per transaction: the DO block"
+          + " commits between batches, so row locks are held for one batch at a time");
     }
     String scope = change.whereClause() == null ? "every row" : "every row matching its WHERE";
     return ActionVerdict.slow(PROGRESSIVE,
