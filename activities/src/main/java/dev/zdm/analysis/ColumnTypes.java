@@ -110,6 +110,30 @@ public final class ColumnTypes {
     return fromBase.equals("cidr") && toBase.equals("inet");
   }
 
+  /**
+   * The current types from which a change to {@code newType} is catalog-only, in words ("varchar(m)
+   * with m ≤ 100"), or null when only the same type would be (int to bigint always rewrites).
+   */
+  public static String coercibleFrom(String newType) {
+    Matcher to = SIZED.matcher(normalize(newType));
+    if (!to.matches()) {
+      return null;
+    }
+    String base = to.group(1).strip();
+    String size = to.group(2);
+    String scale = to.group(3) == null ? "0" : to.group(3);
+    return switch (base) {
+      case "varchar" -> size == null ? "varchar, varchar(m) or text"
+          : "varchar(m) with m ≤ " + size;
+      case "text" -> "varchar, varchar(m) or text";
+      case "varbit" -> size == null ? "varbit or varbit(m)" : "varbit(m) with m ≤ " + size;
+      case "numeric" -> size == null ? "numeric or numeric(p, s)"
+          : "numeric(p, " + scale + ") with p ≤ " + size;
+      case "inet" -> "cidr or inet";
+      default -> null;
+    };
+  }
+
   /** Lower case, single spaces, SQL-standard spellings folded to PostgreSQL's short names. */
   static String normalize(String type) {
     String t = type.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replace(" (", "(").strip();

@@ -18,6 +18,17 @@ public record FileAnalysis(
     statements = List.copyOf(statements);
   }
 
+  /** safe, unsafe, depends (only statements whose verdict hangs on the current schema) or error. */
+  public String verdict() {
+    if (error != null) {
+      return "error";
+    }
+    if (safe) {
+      return "safe";
+    }
+    return statements.stream().anyMatch(s -> s.verdict().equals("unsafe")) ? "unsafe" : "depends";
+  }
+
   static FileAnalysis unreadable(String file, String error) {
     return new FileAnalysis(file, false, RecommendedStrategy.NONE, error, List.of());
   }

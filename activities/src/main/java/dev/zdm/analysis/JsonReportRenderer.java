@@ -21,6 +21,7 @@ public final class JsonReportRenderer {
       ObjectNode f = files.addObject();
       f.put("file", file.file());
       f.put("safe", file.error() == null && file.safe());
+      f.put("verdict", file.verdict());
       f.put("recommendedStrategy", file.recommendedStrategy().displayName());
       f.put("error", file.error());
       ArrayNode statements = f.putArray("statements");
@@ -37,6 +38,8 @@ public final class JsonReportRenderer {
         n.put("scanUnderLock", s.scanUnderLock());
         n.put("transactional", s.transactional());
         n.put("safe", s.safe());
+        n.put("verdict", s.verdict());
+        n.put("dependsOn", s.dependsOn());
         n.put("strategy", s.strategy().displayName());
         n.put("reason", s.reason());
         n.put("saferSql", s.saferSql());

@@ -18,6 +18,7 @@ public final class SarifReportRenderer {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   private static final String BAD_INPUT_RULE = "zdm/bad-input";
+  private static final String DEPENDS_RULE = "zdm/depends-on-current-schema";
 
   public String render(AnalysisReport report) {
     ObjectNode root = JSON.createObjectNode();
@@ -38,6 +39,13 @@ public final class SarifReportRenderer {
       }
       for (StatementAnalysis s : file.statements()) {
         if (s.safe()) {
+          continue;
+        }
+        if (s.dependsOn() != null) {
+          rules.put(DEPENDS_RULE, "Safe or not depending on the current schema, which zdm did not"
+              + " see (pass --schema or --database-url).");
+          location(result(results, DEPENDS_RULE, "warning", s.kind() + ": depends on "
+              + s.dependsOn()), file.file(), s.line());
           continue;
         }
         String rule = "zdm/" + s.strategy().displayName();

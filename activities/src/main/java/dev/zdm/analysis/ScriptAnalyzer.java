@@ -195,7 +195,9 @@ final class ScriptAnalyzer {
         estimate = finding.estimate();
       }
     }
-    Optional<Finding> unsafe = findings.stream().filter(f -> !f.verdict().safe()).findFirst();
+    Optional<Finding> unsafe = findings.stream().filter(f -> f.verdict().certainlyUnsafe())
+        .findFirst()
+        .or(() -> findings.stream().filter(f -> !f.verdict().safe()).findFirst());
     boolean safe = unsafe.isEmpty();
     String reason;
     String saferSql = null;
@@ -213,7 +215,8 @@ final class ScriptAnalyzer {
     return new StatementAnalysis(statement.line(), statement.sql(), String.join(",", kinds),
         List.copyOf(tables), mode, mode.blocksReads(), mode.blocksWrites(), rewrite, scan,
         transactional, safe, strategy, reason, saferSql, estimate, findings,
-        statement.metadata());
+        statement.metadata(),
+        unsafe.map(f -> f.verdict().dependsOn()).orElse(null));
   }
 
   private static String display(TableRef table) {

@@ -200,6 +200,19 @@ final class StatementJudge {
           + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite");
     }
     String known = columnTypes.typeOf(action.table(), action.column());
+    ActionDetail.TypeChange change = (ActionDetail.TypeChange) action.detail();
+    String coercibleFrom = change.using() == null ? ColumnTypes.coercibleFrom(change.newType()) : null;
+    if (known == null && coercibleFrom != null) {
+      String column = action.table().displayName() + "." + action.column();
+      return ActionVerdict.depends(DUAL_WRITE,
+          "the current type of " + column + ": safe if it is " + coercibleFrom
+              + " (catalog only, no rewrite); any other type rewrites the table (dual-write)",
+          "depends on the current type of " + column + ", which zdm does not know: safe if it is "
+              + coercibleFrom + "; otherwise it rewrites the table and its indexes under ACCESS"
+              + " EXCLUSIVE (pass --schema or --database-url to decide)",
+          "if it rewrites: add a column of the new type, sync it with a trigger, backfill in"
+              + " batches, switch, drop the old one: zdm plan FILE (dual-write)");
+    }
     String basis = known == null
         ? " (zdm does not know the current type of " + action.column()
             + "; a varchar widening would not rewrite: pass --database-url to check)"

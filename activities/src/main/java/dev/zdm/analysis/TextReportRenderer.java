@@ -15,16 +15,26 @@ public final class TextReportRenderer {
         out.append("safe    ").append(file.file()).append('\n');
         continue;
       }
-      unsafeFiles++;
-      out.append("UNSAFE  ").append(file.file()).append("  (recommended strategy: ")
-          .append(file.recommendedStrategy().displayName()).append(")\n");
+      boolean depends = file.verdict().equals("depends");
+      if (depends) {
+        out.append("DEPENDS ").append(file.file()).append("  (on the current schema; if unsafe: ")
+            .append(file.recommendedStrategy().displayName()).append(")\n");
+      } else {
+        unsafeFiles++;
+        out.append("UNSAFE  ").append(file.file()).append("  (recommended strategy: ")
+            .append(file.recommendedStrategy().displayName()).append(")\n");
+      }
       for (StatementAnalysis s : file.statements()) {
         if (s.safe()) {
           continue;
         }
         out.append("  ").append(file.file()).append(':').append(s.line()).append(": ")
             .append(s.kind()).append(" on ").append(String.join(", ", s.tables()))
+            .append(s.dependsOn() != null ? "  (depends)" : "")
             .append('\n');
+        if (s.dependsOn() != null) {
+          out.append("    depends on: ").append(s.dependsOn()).append('\n');
+        }
         out.append("    lock: ").append(s.lockMode().pgName())
             .append(s.blocksReads() ? ", blocks reads" : "")
             .append(s.blocksWrites() ? ", blocks writes" : "")
@@ -47,7 +57,10 @@ public final class TextReportRenderer {
     long errors = report.files().stream().filter(f -> f.error() != null).count();
     out.append('\n').append(report.files().size()).append(" file(s): ")
         .append(unsafeFiles).append(" unsafe, ").append(errors).append(" unreadable, ")
-        .append(report.unsafeStatementCount()).append(" unsafe statement(s)\n");
+        .append(report.unsafeStatementCount()).append(" unsafe statement(s)")
+        .append(report.dependsStatementCount() == 0 ? ""
+            : ", " + report.dependsStatementCount() + " depending on the current schema")
+        .append('\n');
     return out.toString();
   }
 }
