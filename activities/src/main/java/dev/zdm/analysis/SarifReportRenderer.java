@@ -19,6 +19,7 @@ public final class SarifReportRenderer {
   private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   private static final String BAD_INPUT_RULE = "zdm/bad-input";
   private static final String DEPENDS_RULE = "zdm/depends-on-current-schema";
+  private static final String TRACE_RULE = "zdm/trace-disagreement";
 
   public String render(AnalysisReport report) {
     ObjectNode root = JSON.createObjectNode();
@@ -53,7 +54,20 @@ public final class SarifReportRenderer {
             + " strategy.");
         String text = s.kind() + ": " + s.reason() + " Use " + s.strategy().displayName()
             + (s.saferSql() == null ? "." : ": " + s.saferSql());
-        location(result(results, rule, "error", text), file.file(), s.line());
+        ObjectNode result = result(results, rule, "error", text);
+        location(result, file.file(), s.line());
+        if (file.trace() != null) {
+          JsonReportRenderer.traced(result.putObject("properties").putObject("traced"),
+              file.trace().at(s.line()));
+        }
+      }
+      if (file.trace() != null) {
+        for (String disagreement : file.trace().disagreements()) {
+          rules.put(TRACE_RULE, "zdm's static verdict and what PostgreSQL did differ; the trace"
+              + " wins.");
+          location(result(results, TRACE_RULE, "note", disagreement), file.file(),
+              disagreementLine(disagreement));
+        }
       }
     }
     ArrayNode ruleArray = driver.putArray("rules");
@@ -81,6 +95,12 @@ public final class SarifReportRenderer {
     ObjectNode physical = result.putArray("locations").addObject().putObject("physicalLocation");
     physical.putObject("artifactLocation").put("uri", file.replace('\\', '/'));
     physical.putObject("region").put("startLine", Math.max(1, line));
+  }
+
+  /** The line in a {@code line N (...): ...} disagreement, or 1. */
+  private static int disagreementLine(String disagreement) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^line (\\d+)").matcher(disagreement);
+    return m.find() ? Integer.parseInt(m.group(1)) : 1;
   }
 
   /** The line in a {@code file:line: reason} error, or 1. */

@@ -3,16 +3,50 @@ package dev.zdm.analysis;
 /** {@code zdm analyze} for people: one block per unsafe statement, one line per safe file. */
 public final class TextReportRenderer {
 
+  /** Static and traced facts side by side, then the disagreements (trace mode only). */
+  private static void trace(StringBuilder out, FileAnalysis file) {
+    FileTrace trace = file.trace();
+    if (trace == null) {
+      return;
+    }
+    if (trace.stopped() != null) {
+      out.append("    traced: ").append(trace.stopped()).append('\n');
+      return;
+    }
+    for (StatementAnalysis s : file.statements()) {
+      TracedStatement t = trace.at(s.line());
+      out.append("    ").append(s.line()).append(' ').append(s.kind()).append(": static ")
+          .append(s.verdict()).append(", ").append(s.lockMode().pgName())
+          .append(s.rewrite() ? ", rewrite" : "").append(s.scanUnderLock() ? ", scan" : "")
+          .append("  |  traced ");
+      if (t == null) {
+        out.append("(not run)");
+      } else if (!t.observed()) {
+        out.append("ran outside a transaction").append(t.rewritten().isEmpty() ? "" : ", rewrite");
+      } else {
+        out.append(t.strongestTaken().pgName())
+            .append(t.rewritten().isEmpty() ? "" : ", rewrote " + String.join(", ", t.rewritten()))
+            .append(t.scanned().isEmpty() ? "" : ", scanned " + String.join(", ", t.scanned()));
+      }
+      out.append('\n');
+    }
+    for (String disagreement : trace.disagreements()) {
+      out.append("    DISAGREES ").append(disagreement).append('\n');
+    }
+  }
+
   public String render(AnalysisReport report) {
     StringBuilder out = new StringBuilder();
     int unsafeFiles = 0;
     for (FileAnalysis file : report.files()) {
       if (file.error() != null) {
         out.append("error   ").append(file.error()).append('\n');
+        trace(out, file);
         continue;
       }
       if (file.safe()) {
         out.append("safe    ").append(file.file()).append('\n');
+        trace(out, file);
         continue;
       }
       boolean depends = file.verdict().equals("depends");
@@ -53,8 +87,15 @@ public final class TextReportRenderer {
           }
         }
       }
+      trace(out, file);
     }
     long errors = report.files().stream().filter(f -> f.error() != null).count();
+    long disagreements = report.files().stream().filter(f -> f.trace() != null)
+        .mapToLong(f -> f.trace().disagreements().size()).sum();
+    if (report.files().stream().anyMatch(f -> f.trace() != null)) {
+      out.append('\n').append(disagreements).append(" disagreement(s) between zdm's rules and"
+          + " PostgreSQL (each one is a rule to fix)");
+    }
     out.append('\n').append(report.files().size()).append(" file(s): ")
         .append(unsafeFiles).append(" unsafe, ").append(errors).append(" unreadable, ")
         .append(report.unsafeStatementCount()).append(" unsafe statement(s)")
