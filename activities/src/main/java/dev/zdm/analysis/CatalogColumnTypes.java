@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public final class CatalogColumnTypes implements ColumnTypeSource {
   private static final String COLUMNS = """
-      SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+      SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -34,6 +34,7 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
 
   private final Connection connection;
   private final Map<TableRef, Map<String, String>> tables = new HashMap<>();
+  private final java.util.Set<String> notNull = new java.util.HashSet<>();
 
   public CatalogColumnTypes(Connection connection) {
     this.connection = connection;
@@ -42,6 +43,12 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
   @Override
   public Optional<String> typeOf(TableRef table, String column) {
     return Optional.ofNullable(tables.computeIfAbsent(table, this::read).get(column));
+  }
+
+  @Override
+  public boolean isNotNull(TableRef table, String column) {
+    tables.computeIfAbsent(table, this::read);
+    return notNull.contains(table + "\u0000" + column);
   }
 
   @Override
@@ -67,6 +74,9 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           columns.put(rows.getString(1), rows.getString(2));
+          if (rows.getBoolean(3)) {
+            notNull.add(table + "\u0000" + rows.getString(1));
+          }
         }
       }
       return columns;

@@ -20,6 +20,7 @@ public final class ColumnTypes {
   private final java.util.Set<TableRef> createdInRun = new java.util.HashSet<>();
   private final ColumnTypeSource catalog;
   private final Map<TableRef, Boolean> partitionedTables = new HashMap<>();
+  private final java.util.Set<String> notNullColumns = new java.util.HashSet<>();
 
   /** Types learnt from the migrations only. */
   public ColumnTypes() {
@@ -43,6 +44,36 @@ public final class ColumnTypes {
       return java.util.Optional.ofNullable(learnt);
     }
     return catalog.isPartitioned(table);
+  }
+
+  /** Whether a column is NOT NULL, as learnt from the migrations read so far. */
+  public void rememberNotNull(TableRef table, String column, boolean notNull) {
+    if (notNull) {
+      notNullColumns.add(table + "\u0000" + column);
+    } else {
+      notNullColumns.remove(table + "\u0000" + column);
+    }
+  }
+
+  /** True when the column is known to be NOT NULL already (SET NOT NULL is then a no-op). */
+  public boolean isNotNull(TableRef table, String column) {
+    return notNullColumns.contains(table + "\u0000" + column)
+        || (table != null && !createdInRun.contains(table) && catalog.isNotNull(table, column));
+  }
+
+  /** A column renamed: what is known of it moves to the new name. */
+  public void rename(TableRef table, String from, String to) {
+    Map<String, String> columns = types.get(table);
+    String type = columns == null ? null : columns.remove(from);
+    if (type == null && !createdInRun.contains(table)) {
+      type = catalog.typeOf(table, from).map(ColumnTypes::normalize).orElse(null);
+    }
+    if (type != null) {
+      types.computeIfAbsent(table, t -> new HashMap<>()).put(to, type);
+    }
+    if (notNullColumns.remove(table + "\u0000" + from)) {
+      notNullColumns.add(table + "\u0000" + to);
+    }
   }
 
   public void remember(TableRef table, String column, String type) {

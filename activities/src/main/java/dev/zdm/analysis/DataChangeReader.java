@@ -38,9 +38,14 @@ final class DataChangeReader {
 
   static List<Action> read(SqlStatement statement, List<SqlToken> tokens) {
     String first = tokens.get(0).text().toLowerCase(Locale.ROOT);
+    if (first.equals("insert")) {
+      // INSERT ... SELECT reads every row its query matches; INSERT ... VALUES reads nothing.
+      boolean copies = tokens.stream().anyMatch(t -> t.is("select"));
+      return List.of(new Action(ActionKind.INSERT, insertTarget(statement, tokens), null,
+          copies ? new DataChange(null, null, false) : null));
+    }
     if (!first.equals("update") && !first.equals("delete")) {
-      return List.of(Action.of(first.equals("insert") ? ActionKind.INSERT : ActionKind.SELECT,
-          first.equals("insert") ? insertTarget(statement, tokens) : null));
+      return List.of(Action.of(ActionKind.SELECT));
     }
     Action parsed = parse(statement.sql());
     return List.of(parsed != null ? parsed : fromTokens(statement, tokens));

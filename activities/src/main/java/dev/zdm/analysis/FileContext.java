@@ -153,6 +153,7 @@ final class FileContext {
         TableDefinition definition = (TableDefinition) action.detail();
         for (ColumnDefinition column : definition.columns()) {
           columnTypes.remember(table, column.name(), column.type());
+          columnTypes.rememberNotNull(table, column.name(), column.notNull());
         }
         columnTypes.rememberPartitioned(table, definition.partitioned());
       }
@@ -160,7 +161,12 @@ final class FileContext {
       case ADD_COLUMN -> {
         ColumnDefinition column = (ColumnDefinition) action.detail();
         columnTypes.remember(table, column.name(), column.type());
+        columnTypes.rememberNotNull(table, column.name(), column.notNull());
       }
+      case SET_NOT_NULL -> columnTypes.rememberNotNull(table, action.column(), true);
+      case DROP_NOT_NULL -> columnTypes.rememberNotNull(table, action.column(), false);
+      case RENAME_COLUMN -> columnTypes.rename(table, action.column(),
+          ((ActionDetail.NewName) action.detail()).newName());
       case ALTER_COLUMN_TYPE ->
           columnTypes.remember(table, action.column(),
               ((ActionDetail.TypeChange) action.detail()).newType());

@@ -16,7 +16,10 @@ final class HeldLockRule {
 
   static ActionVerdict apply(
       Action action, LockFacts facts, ActionVerdict verdict, FileContext context) {
-    if (!context.inTransactionBlock() || context.createdHere(action.table()) || !isLong(action, facts)) {
+    boolean copy = action.kind() == ActionKind.INSERT || action.kind() == ActionKind.CREATE_TABLE_AS;
+    // A copy into a new table still reads the live tables its query selects from.
+    if (!context.inTransactionBlock() || (!copy && context.createdHere(action.table()))
+        || !isLong(action, facts)) {
       return verdict;
     }
     Optional<HeldLock> held = context.strongestHeldLock();
@@ -38,7 +41,7 @@ final class HeldLockRule {
   }
 
   private static boolean isLong(Action action, LockFacts facts) {
-    if (facts.holdsLockForTableSize()) {
+    if (facts.holdsLockForTableSize() || action.kind() == ActionKind.CREATE_TABLE_AS) {
       return true;
     }
     return action.detail() instanceof DataChange change && !change.narrow()
@@ -49,6 +52,9 @@ final class HeldLockRule {
     if (facts.rewrite()) {
       return "rewrite";
     }
+    if (action.kind() == ActionKind.INSERT || action.kind() == ActionKind.CREATE_TABLE_AS) {
+      return "copy (its query reads the tables it selects from)";
+    }
     if (facts.scanUnderLock()) {
       return "full scan";
     }
@@ -57,7 +63,7 @@ final class HeldLockRule {
 
   private static RecommendedStrategy strategy(Action action) {
     return switch (action.kind()) {
-      case UPDATE, DELETE -> RecommendedStrategy.PROGRESSIVE;
+      case UPDATE, DELETE, INSERT, CREATE_TABLE_AS -> RecommendedStrategy.PROGRESSIVE;
       case CREATE_INDEX, REINDEX -> RecommendedStrategy.CONCURRENT_INDEX;
       default -> RecommendedStrategy.NOT_VALID_VALIDATE;
     };

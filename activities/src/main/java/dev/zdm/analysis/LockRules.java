@@ -37,7 +37,8 @@ public final class LockRules {
         boolean rewrite = !columnTypes.isBinaryCoercible(table, action.column(), change);
         yield on(table, ACCESS_EXCLUSIVE, rewrite, false);
       }
-      case SET_NOT_NULL -> on(table, ACCESS_EXCLUSIVE, false, true);
+      case SET_NOT_NULL -> on(table, ACCESS_EXCLUSIVE, false,
+          !columnTypes.isNotNull(table, action.column()));
       case ADD_CONSTRAINT -> addConstraint(table, (ConstraintDefinition) action.detail());
       case VALIDATE_CONSTRAINT -> on(table, SHARE_UPDATE_EXCLUSIVE, false, true);
       case DROP_COLUMN, RENAME_COLUMN, DROP_NOT_NULL, SET_DEFAULT, DROP_DEFAULT, ADD_IDENTITY,
@@ -94,7 +95,10 @@ public final class LockRules {
 
   private static LockFacts addColumn(TableRef table, ColumnDefinition column) {
     boolean rewrite = column.volatileDefault() || column.identity() || column.generatedStored();
-    boolean scan = column.indexed() || column.hasCheck() || column.validatesReference();
+    // NOT NULL without a default: PostgreSQL scans to prove it (and fails on the first row).
+    boolean scan = column.indexed() || column.hasCheck() || column.validatesReference()
+        || column.notNull() && column.defaultExpression() == null && !column.identity()
+            && !column.generatedStored();
     List<TableLock> locks = new ArrayList<>(locks(table, ACCESS_EXCLUSIVE));
     if (column.referencedTable() != null) {
       locks.add(new TableLock(column.referencedTable(), SHARE_ROW_EXCLUSIVE));

@@ -36,6 +36,8 @@ public final class MigrationTracer {
       Set.of("42P01", "42703", "42704", "3F000", "42883", "42P07");
   private static final Pattern BEGIN = Pattern.compile("(?is)\\s*(begin|start\\s+transaction)\\b.*");
   private static final Pattern COMMIT = Pattern.compile("(?is)\\s*(commit|end)\\b.*");
+  private static final Pattern CREATE_EXTENSION =
+      Pattern.compile("(?is)\\s*create\\s+extension\\b.*");
   private static final Pattern ROLLBACK = Pattern.compile("(?is)\\s*(rollback|abort)\\b.*");
   private static final String RELATIONS = """
       SELECT c.oid::bigint, n.nspname || '.' || c.relname, pg_relation_filenode(c.oid)
@@ -92,6 +94,7 @@ public final class MigrationTracer {
         && file.statements().stream().noneMatch(StatementAnalysis::transactional);
     boolean wholeFile = FileTransaction.of(path, text).wraps(statements.size()) && !allOutside;
     int pid = ServerPid.of(session);
+    Set<Long> existing = relations(session).keySet();
     List<TracedStatement> done = new ArrayList<>();
     boolean explicit = false;
     session.setAutoCommit(false);
@@ -114,14 +117,19 @@ public final class MigrationTracer {
         boolean inTransaction = explicit || wholeFile;
         boolean outside = !inTransaction && !transactional(file, statement.line());
         try {
-          done.add(outside ? runOutside(session, statement)
-              : runObserved(session, observer, pid, statement));
+          List<String> tables = staticTables(file, statement.line());
+          done.add(outside ? runOutside(session, statement, existing, tables)
+              : runObserved(session, observer, pid, statement, existing, tables));
         } catch (SQLException e) {
           session.rollback();
           String message = firstLine(e.getMessage());
           int line = errorLine(statement, e);
           done.add(new TracedStatement(line, Map.of(), Map.of(), false, List.of(), List.of(),
-              message));
+              message, false));
+          if (CREATE_EXTENSION.matcher(sql).matches()) {
+            return new FileTrace(done, null, "trace stopped at line " + line + ": " + message
+                + " (the scratch server lacks an extension the real database has)", List.of());
+          }
           if (!schemaGiven && MISSING_OBJECT.contains(e.getSQLState())) {
             return new FileTrace(done, null, "trace stopped at line " + line + ": " + message
                 + " (the scratch database has no schema: pass --schema)", List.of());
@@ -143,14 +151,26 @@ public final class MigrationTracer {
     return new FileTrace(done, null, null, List.of());
   }
 
+  private static List<String> staticTables(FileAnalysis file, int line) {
+    return file.statements().stream().filter(s -> s.line() == line).findFirst()
+        .map(StatementAnalysis::tables).orElse(List.of());
+  }
+
+  /** True when the statement's main table is, under that name, a table older than the file. */
+  private static boolean mainTableExisting(
+      Map<Long, Relation> before, Set<Long> existing, List<String> tables) {
+    return !tables.isEmpty() && before.entrySet().stream()
+        .anyMatch(e -> existing.contains(e.getKey()) && tables.get(0).equals(e.getValue().name()));
+  }
+
   private static boolean transactional(FileAnalysis file, int line) {
     return file.statements().stream().filter(s -> s.line() == line).findFirst()
         .map(StatementAnalysis::transactional).orElse(true);
   }
 
   /** CONCURRENTLY, VACUUM: run for real outside a transaction; locks cannot be read after. */
-  private TracedStatement runOutside(Connection session, SqlStatement statement)
-      throws SQLException {
+  private TracedStatement runOutside(Connection session, SqlStatement statement,
+      Set<Long> existing, List<String> tables) throws SQLException {
     session.commit();
     session.setAutoCommit(true);
     try {
@@ -160,15 +180,15 @@ public final class MigrationTracer {
       }
       Map<Long, Relation> after = relations(session);
       return new TracedStatement(statement.line(), Map.of(), Map.of(), false,
-          rewritten(before, after), List.of(), null);
+          rewritten(before, after, existing), List.of(), null,
+          mainTableExisting(before, existing, tables));
     } finally {
       session.setAutoCommit(false);
     }
   }
 
-  private TracedStatement runObserved(
-      Connection session, Connection observer, int pid, SqlStatement statement)
-      throws SQLException {
+  private TracedStatement runObserved(Connection session, Connection observer, int pid,
+      SqlStatement statement, Set<Long> existing, List<String> tables) throws SQLException {
     Map<Long, Relation> before = relations(session);
     Map<Long, Long> scansBefore = scans(session);
     Map<Long, Set<LockMode>> locksBefore = locks(observer, pid);
@@ -182,7 +202,7 @@ public final class MigrationTracer {
     Map<String, LockMode> held = new LinkedHashMap<>();
     for (Map.Entry<Long, Set<LockMode>> entry : locksAfter.entrySet()) {
       Relation relation = before.get(entry.getKey());
-      if (relation == null) {
+      if (relation == null || !existing.contains(entry.getKey())) {
         continue;
       }
       Set<LockMode> earlier = locksBefore.getOrDefault(entry.getKey(), Set.of());
@@ -196,20 +216,26 @@ public final class MigrationTracer {
     List<String> scanned = new ArrayList<>();
     for (Map.Entry<Long, Long> entry : scansAfter.entrySet()) {
       Relation relation = before.get(entry.getKey());
-      if (relation != null && entry.getValue() > scansBefore.getOrDefault(entry.getKey(), 0L)) {
+      if (relation != null && existing.contains(entry.getKey())
+          && entry.getValue() > scansBefore.getOrDefault(entry.getKey(), 0L)) {
         scanned.add(relation.name());
       }
     }
-    return new TracedStatement(statement.line(), taken, held, true, rewritten(before, after),
-        scanned, null);
+    return new TracedStatement(statement.line(), taken, held, true,
+        rewritten(before, after, existing), scanned, null,
+        mainTableExisting(before, existing, tables));
   }
 
   private record Relation(String name, long filenode) {}
 
-  private static List<String> rewritten(Map<Long, Relation> before, Map<Long, Relation> after) {
+  private static List<String> rewritten(
+      Map<Long, Relation> before, Map<Long, Relation> after, Set<Long> existing) {
     List<String> rewritten = new ArrayList<>();
     for (Map.Entry<Long, Relation> entry : before.entrySet()) {
       Relation now = after.get(entry.getKey());
+      if (!existing.contains(entry.getKey())) {
+        continue;
+      }
       if (now != null && entry.getValue().filenode() != 0
           && now.filenode() != entry.getValue().filenode()) {
         rewritten.add(now.name());

@@ -97,6 +97,13 @@ public final class StatementClassifier {
     if (cursor.accept("table")) {
       return List.of(createTable(cursor));
     }
+    if (cursor.accept("materialized", "view")) {
+      // A new relation with storage, filled by its query: like CREATE TABLE ... AS.
+      cursor.accept("if", "not", "exists");
+      TableRef view = cursor.qualifiedName("a materialized view name");
+      cursor.skipToEnd();
+      return List.of(Action.of(ActionKind.CREATE_TABLE_AS, view));
+    }
     if (cursor.accept("trigger") || cursor.accept("constraint", "trigger")) {
       cursor.name("a trigger name");
       cursor.skipPast("on");

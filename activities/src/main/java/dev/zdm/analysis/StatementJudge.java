@@ -81,7 +81,9 @@ final class StatementJudge {
           "deploy code that accepts both names (for example a view under the old name), then"
               + " rename, then drop the view");
       case ALTER_COLUMN_TYPE -> alterType(action, facts);
-      case SET_NOT_NULL -> context.hasValidatedNotNull(table, action.column())
+      case SET_NOT_NULL -> columnTypes.isNotNull(table, action.column())
+          ? ActionVerdict.safe("the column is NOT NULL already: nothing to check, no scan")
+          : context.hasValidatedNotNull(table, action.column())
           ? ActionVerdict.safe("a validated CHECK (" + action.column() + " IS NOT NULL) exists,"
               + " so PostgreSQL skips the full-table scan")
           : ActionVerdict.slow(NOT_VALID_VALIDATE,

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What PostgreSQL did when {@code zdm analyze --trace} ran one statement on the scratch database.
- * Tables are {@code schema.name}; only tables that existed before the statement count.
+ * Tables are {@code schema.name}; only tables that existed before the file ran count (a table the
+ * file creates, or drops and creates again, is new and unused).
  *
  * @param locksTaken the strongest lock the statement itself took on each table (pg_locks from a
  *     second session, before the transaction ended); empty when not observed
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param rewritten tables whose pg_relation_filenode changed
  * @param scanned tables read in full (pg_stat_xact_user_tables.seq_scan went up)
  * @param error PostgreSQL's message when the statement failed, else null
+ * @param mainTableExisting the statement's main table (the first zdm names) existed before the
+ *     file ran, under that name
  */
 public record TracedStatement(
     int line,
@@ -24,7 +27,8 @@ public record TracedStatement(
     boolean observed,
     List<String> rewritten,
     List<String> scanned,
-    String error) {
+    String error,
+    boolean mainTableExisting) {
   public TracedStatement {
     locksTaken = Map.copyOf(locksTaken);
     locksHeld = Map.copyOf(locksHeld);

@@ -250,6 +250,43 @@ class AnalyzerClassesTest {
     }
   }
 
+  @Test
+  void setNotNullOnAColumnThatIsAlreadyNotNullIsANoOpWithoutAScan() throws Exception {
+    String setup = "CREATE TABLE %1$s.u (id int PRIMARY KEY, a int NOT NULL, b int);"
+        + " INSERT INTO %1$s.u SELECT g, g, g FROM generate_series(1, 500) g;";
+    try (ScratchSchema schema = new ScratchSchema("zdm_cls", setup)) {
+      String table = schema.name() + ".u";
+      String already = "ALTER TABLE " + table + " ALTER COLUMN a SET NOT NULL";
+      String nullable = "ALTER TABLE " + table + " ALTER COLUMN b SET NOT NULL";
+      MigrationAnalyzer analyzer =
+          new MigrationAnalyzer(null, new CatalogColumnTypes(schema.connection()));
+      java.nio.file.Path first = java.nio.file.Files.writeString(dir.resolve("001_a.sql"), already);
+      java.nio.file.Path second = java.nio.file.Files.writeString(dir.resolve("002_b.sql"), nullable);
+
+      assertThat(analyzer.analyze(java.util.List.of(first.toString())).files().get(0).safe())
+          .isTrue();
+      assertThat(analyzer.analyze(java.util.List.of(second.toString())).files().get(0).safe())
+          .isFalse();
+
+      Connection migration = inTransaction(schema);
+      try (Statement s = migration.createStatement()) {
+        assertThat(scansOf(s, already, schema)).isZero();
+        assertThat(scansOf(s, nullable, schema)).isEqualTo(1);
+      } finally {
+        end(migration);
+      }
+    }
+  }
+
+  /** Full scans of u the statement made (pg_stat_xact_user_tables, inside the transaction). */
+  private static long scansOf(Statement s, String sql, ScratchSchema schema) throws SQLException {
+    String scans = "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = '"
+        + schema.quoted() + ".u'::regclass";
+    long before = count(s, scans);
+    s.execute(sql);
+    return count(s, scans) - before;
+  }
+
   private static Connection inTransaction(ScratchSchema schema) throws SQLException {
     Connection connection = schema.connection();
     try (Statement s = connection.createStatement()) {

@@ -62,6 +62,8 @@ class ScratchTraceTest {
         ALTER TABLE orders
           ALTER COLUMN stauts SET NOT NULL;
         """);
+    Files.writeString(migrations.resolve("V6__required.sql"),
+        "ALTER TABLE orders ADD COLUMN region text NOT NULL;\n");
     List<String> notes = new ArrayList<>();
 
     AnalysisReport report = ScratchAnalysis.analyze(server(), false, schema, true,
@@ -106,6 +108,12 @@ class ScratchTraceTest {
     assertThat(typo.trace().disagreements()).singleElement().asString()
         .contains("zdm read it as valid");
 
+    FileAnalysis required = report.files().get(5);
+    assertThat(required.trace().at(1).scanned()).as("NOT NULL without a default is proven by a scan")
+        .containsExactly("public.orders");
+    assertThat(required.trace().disagreements()).isEmpty();
+    assertThat(required.recommendedStrategy()).isEqualTo(RecommendedStrategy.DUAL_WRITE);
+
     String json = new JsonReportRenderer().render(report);
     assertThat(json).contains("\"traced\"").contains("\"rewritten\" : [ \"public.users\" ]")
         .contains("\"disagreements\"");
@@ -141,7 +149,7 @@ class ScratchTraceTest {
     FileAnalysis refused = new FileAnalysis("V9__x.sql", false, RecommendedStrategy.NONE,
         "V9__x.sql:1: syntax error at 'x'", List.of());
     TracedStatement ran = new TracedStatement(1, Map.of("public.t", LockMode.ACCESS_EXCLUSIVE),
-        Map.of("public.t", LockMode.ACCESS_EXCLUSIVE), true, List.of(), List.of(), null);
+        Map.of("public.t", LockMode.ACCESS_EXCLUSIVE), true, List.of(), List.of(), null, true);
 
     FileAnalysis merged = TraceComparison.merge(refused,
         new FileTrace(List.of(ran), null, null, List.of()));
