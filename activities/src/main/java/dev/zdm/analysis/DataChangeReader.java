@@ -45,7 +45,10 @@ final class DataChangeReader {
           copies ? new DataChange(null, null, false) : null));
     }
     if (!first.equals("update") && !first.equals("delete")) {
-      return List.of(Action.of(ActionKind.SELECT));
+      // WITH ... (often a data-changing CTE) or SELECT ... FROM reads tables: a sweeping read.
+      boolean reads = first.equals("with") || tokens.stream().anyMatch(t -> t.is("from"));
+      return List.of(new Action(ActionKind.SELECT, null, null,
+          reads ? new DataChange(null, null, false) : null));
     }
     Action parsed = parse(statement.sql());
     return List.of(parsed != null ? parsed : fromTokens(statement, tokens));

@@ -206,6 +206,8 @@ final class FileContext {
       }
       case ATTACH_PARTITION -> createdTables.remove(((Partition) action.detail()).other());
       case SET_LOCK_TIMEOUT -> lockTimeoutSet = !isZero(((ActionDetail.Setting) action.detail()).value());
+      // A dropped table's lock blocks no one: its queries fail (judged as DROP TABLE) instead.
+      case DROP_TABLE -> heldLocks.remove(table);
       case TRANSACTION_BEGIN -> beginLine = Math.max(1, line);
       case TRANSACTION_END -> {
         beginLine = 0;

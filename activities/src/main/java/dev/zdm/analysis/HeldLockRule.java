@@ -52,8 +52,9 @@ final class HeldLockRule {
     if (facts.rewrite()) {
       return "rewrite";
     }
-    if (action.kind() == ActionKind.INSERT || action.kind() == ActionKind.CREATE_TABLE_AS) {
-      return "copy (its query reads the tables it selects from)";
+    if (action.kind() == ActionKind.INSERT || action.kind() == ActionKind.CREATE_TABLE_AS
+        || action.kind() == ActionKind.SELECT) {
+      return "query (it reads every row it selects)";
     }
     if (facts.scanUnderLock()) {
       return "full scan";
@@ -63,7 +64,7 @@ final class HeldLockRule {
 
   private static RecommendedStrategy strategy(Action action) {
     return switch (action.kind()) {
-      case UPDATE, DELETE, INSERT, CREATE_TABLE_AS -> RecommendedStrategy.PROGRESSIVE;
+      case UPDATE, DELETE, INSERT, SELECT, CREATE_TABLE_AS -> RecommendedStrategy.PROGRESSIVE;
       case CREATE_INDEX, REINDEX -> RecommendedStrategy.CONCURRENT_INDEX;
       default -> RecommendedStrategy.NOT_VALID_VALIDATE;
     };

@@ -93,8 +93,8 @@ final class ScriptAnalyzer {
       }
     }
     verdict = HeldLockRule.apply(action, facts, verdict, context);
-    context.after(action, columnTypes, line);
     context.took(facts, line);
+    context.after(action, columnTypes, line);
     return new Finding(action, facts, verdict, estimate);
   }
 
