@@ -215,6 +215,16 @@ final class StatementJudge {
           "if it rewrites: add a column of the new type, sync it with a trigger, backfill in"
               + " batches, switch, drop the old one: zdm plan FILE (dual-write)");
     }
+    if (known != null && change.using() == null && timeZoneDependent(known, change.newType())) {
+      String column = action.table().displayName() + "." + action.column();
+      return ActionVerdict.depends(DUAL_WRITE,
+          "the session TimeZone of the migration: " + known + " to " + change.newType()
+              + " of " + column + " is catalog only when it is UTC (PostgreSQL 12+), otherwise"
+              + " the table is rewritten (dual-write)",
+          "depends on the session TimeZone: PostgreSQL skips the rewrite of " + column
+              + " only when it is UTC; otherwise it rewrites the table under ACCESS EXCLUSIVE",
+          "SET TimeZone = 'UTC' before it (same session), or dual-write: zdm plan FILE");
+    }
     String basis = known == null
         ? " (zdm does not know the current type of " + action.column()
             + "; a varchar widening would not rewrite: pass --database-url to check)"
@@ -224,6 +234,16 @@ final class StatementJudge {
             + " the copy" + basis,
         "add a column of the new type, sync it with a trigger, backfill in batches, switch, drop"
             + " the old one: zdm plan FILE (dual-write)");
+  }
+
+  /** timestamp <-> timestamptz: PostgreSQL 12+ rewrites only when the session is not in UTC. */
+  private static boolean timeZoneDependent(String from, String to) {
+    String target = ColumnTypes.normalize(to);
+    String a = from.replaceAll("\\(\\d+\\)", "");
+    String b = target.replaceAll("\\(\\d+\\)", "");
+    boolean samePrecision = from.replaceAll("[^\\d]", "").equals(target.replaceAll("[^\\d]", ""));
+    return samePrecision && (a.equals("timestamp") && b.equals("timestamptz")
+        || a.equals("timestamptz") && b.equals("timestamp"));
   }
 
   private static ActionVerdict addConstraint(

@@ -70,6 +70,31 @@ class TypeDependentVerdictTest {
     }
   }
 
+  @Test
+  void timestampToTimestamptzDependsOnTheSessionTimeZoneAsOnTheServer() throws Exception {
+    String setup = """
+        CREATE TABLE %1$s.events (id int PRIMARY KEY, at timestamp);
+        INSERT INTO %1$s.events SELECT g, now() FROM generate_series(1, 100) g;
+        """;
+    try (ScratchSchema schema = new ScratchSchema("zdm_types", setup)) {
+      String change = "ALTER TABLE " + schema.name() + ".events ALTER COLUMN at TYPE timestamptz";
+      AnalysisReport report = analyze(new CatalogColumnTypes(schema.connection()), change + ";\n");
+      StatementAnalysis statement = report.files().get(0).statements().get(0);
+
+      assertThat(statement.verdict()).isEqualTo("depends");
+      assertThat(statement.dependsOn()).startsWith("the session TimeZone of the migration");
+
+      try (Statement s = schema.connection().createStatement()) {
+        s.execute("SET TimeZone = 'Europe/Paris'");
+        String back = "ALTER TABLE " + schema.name() + ".events ALTER COLUMN at TYPE timestamp";
+        assertThat(rewrites(schema, change)).as("outside UTC").isTrue();
+        assertThat(rewrites(schema, back)).isTrue();
+        s.execute("SET TimeZone = 'UTC'");
+        assertThat(rewrites(schema, change)).as("in UTC").isFalse();
+      }
+    }
+  }
+
   private String verdict(CatalogColumnTypes catalog, String sql) throws Exception {
     AnalysisReport report = analyze(catalog, sql + ";\n");
     return report.files().get(0).statements().get(0).verdict();
@@ -83,17 +108,20 @@ class TypeDependentVerdictTest {
     return analyzer.analyze(List.of(file.toString()));
   }
 
+  /** True when {@code sql} gave the table (the word after ALTER TABLE schema.) a new file. */
   private static boolean rewrites(ScratchSchema schema, String sql) throws SQLException {
+    String table = sql.replaceAll("(?s)^ALTER TABLE [^.]+\\.(\\w+) .*$", "$1");
     try (Statement s = schema.connection().createStatement()) {
-      long before = filenode(s, schema);
+      long before = filenode(s, schema, table);
       s.execute(sql);
-      return before != filenode(s, schema);
+      return before != filenode(s, schema, table);
     }
   }
 
-  private static long filenode(Statement s, ScratchSchema schema) throws SQLException {
+  private static long filenode(Statement s, ScratchSchema schema, String table)
+      throws SQLException {
     try (ResultSet rows = s.executeQuery(
-        "SELECT pg_relation_filenode('" + schema.quoted() + ".users')")) {
+        "SELECT pg_relation_filenode('" + schema.quoted() + "." + table + "')")) {
       rows.next();
       return rows.getLong(1);
     }
