@@ -5,6 +5,7 @@ import dev.zdm.model.TableRef;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +22,7 @@ public final class ColumnTypes {
   private final ColumnTypeSource catalog;
   private final Map<TableRef, Boolean> partitionedTables = new HashMap<>();
   private final java.util.Set<String> notNullColumns = new java.util.HashSet<>();
+  private boolean sessionInUtc;
 
   /** Types learnt from the migrations only. */
   public ColumnTypes() {
@@ -44,6 +46,18 @@ public final class ColumnTypes {
       return java.util.Optional.ofNullable(learnt);
     }
     return catalog.isPartitioned(table);
+  }
+
+  /**
+   * The migration's session TimeZone is UTC (a {@code SET TimeZone = 'UTC'} earlier in the file):
+   * timestamp and timestamptz are then binary compatible (PostgreSQL 12+). Reset for each file.
+   */
+  public void sessionInUtc(boolean utc) {
+    sessionInUtc = utc;
+  }
+
+  public boolean sessionInUtc() {
+    return sessionInUtc;
   }
 
   /** Whether a column is NOT NULL, as learnt from the migrations read so far. */
@@ -137,6 +151,11 @@ public final class ColumnTypes {
       String toScale = to.group(3) == null ? "0" : to.group(3);
       return from.group(2) != null && fromScale.equals(toScale)
           && Integer.parseInt(to.group(2)) >= Integer.parseInt(from.group(2));
+    }
+    if (sessionInUtc && Objects.equals(from.group(2), to.group(2))
+        && (fromBase.equals("timestamp") && toBase.equals("timestamptz")
+            || fromBase.equals("timestamptz") && toBase.equals("timestamp"))) {
+      return true;
     }
     return fromBase.equals("cidr") && toBase.equals("inet");
   }

@@ -205,6 +205,15 @@ final class FileContext {
         }
       }
       case ATTACH_PARTITION -> createdTables.remove(((Partition) action.detail()).other());
+      case SET_SESSION -> {
+        ActionDetail.Setting setting = (ActionDetail.Setting) action.detail();
+        String name = setting.name().toLowerCase(java.util.Locale.ROOT);
+        String value = setting.value().replace("'", "").replaceAll("(?i)^zone\\s+", "").strip();
+        if (name.equals("timezone") || name.equals("time")) {
+          columnTypes.sessionInUtc(value.equalsIgnoreCase("utc") || value.equalsIgnoreCase("etc/utc")
+              || value.equalsIgnoreCase("gmt") || value.equals("0"));
+        }
+      }
       case SET_LOCK_TIMEOUT -> lockTimeoutSet = !isZero(((ActionDetail.Setting) action.detail()).value());
       // A dropped table's lock blocks no one: its queries fail (judged as DROP TABLE) instead.
       case DROP_TABLE -> heldLocks.remove(table);

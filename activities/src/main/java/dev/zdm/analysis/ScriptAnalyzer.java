@@ -49,6 +49,7 @@ final class ScriptAnalyzer {
   }
 
   private FileAnalysis judge(MigrationScript script, FileTransaction transaction) {
+    columnTypes.sessionInUtc(false);
     List<List<Action>> classified = new ArrayList<>();
     for (SqlStatement statement : script.statements()) {
       classified.add(classifier.classify(statement));

@@ -199,7 +199,8 @@ final class StatementJudge {
   private ActionVerdict alterType(Action action, LockFacts facts) {
     if (!facts.rewrite()) {
       return ActionVerdict.safe("binary-coercible change from "
-          + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite");
+          + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite"
+          + (columnTypes.sessionInUtc() ? " (the session TimeZone is UTC)" : ""));
     }
     String known = columnTypes.typeOf(action.table(), action.column());
     ActionDetail.TypeChange change = (ActionDetail.TypeChange) action.detail();
@@ -215,7 +216,8 @@ final class StatementJudge {
           "if it rewrites: add a column of the new type, sync it with a trigger, backfill in"
               + " batches, switch, drop the old one: zdm plan FILE (dual-write)");
     }
-    if (known != null && change.using() == null && timeZoneDependent(known, change.newType())) {
+    if (known != null && change.using() == null && !columnTypes.sessionInUtc()
+        && timeZoneDependent(known, change.newType())) {
       String column = action.table().displayName() + "." + action.column();
       return ActionVerdict.depends(DUAL_WRITE,
           "the session TimeZone of the migration: " + known + " to " + change.newType()

@@ -83,6 +83,11 @@ class TypeDependentVerdictTest {
 
       assertThat(statement.verdict()).isEqualTo("depends");
       assertThat(statement.dependsOn()).startsWith("the session TimeZone of the migration");
+      AnalysisReport inUtc = analyze(new CatalogColumnTypes(schema.connection()),
+          "SET timezone = 'UTC';\n" + change + " USING at;\n");
+      assertThat(inUtc.files().get(0).statements().get(1).verdict())
+          .as("SET timezone = 'UTC' first, and USING the column itself").isEqualTo("safe");
+      assertThat(inUtc.files().get(0).statements().get(1).rewrite()).isFalse();
 
       try (Statement s = schema.connection().createStatement()) {
         s.execute("SET TimeZone = 'Europe/Paris'");
