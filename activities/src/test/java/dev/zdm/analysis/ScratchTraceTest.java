@@ -119,7 +119,17 @@ class ScratchTraceTest {
         .contains("\"disagreements\"");
     String sarif = new SarifReportRenderer().render(report);
     assertThat(sarif).contains("zdm/trace-disagreement").contains("\"locksHeld\"");
-    assertThat(scratchDatabases()).isZero();
+  }
+
+  @Test
+  void theScratchDatabaseIsDroppedWhenClosed() throws Exception {
+    String name;
+    try (ScratchDatabase scratch = ScratchDatabase.create(server(), false);
+        Connection connection = scratch.connect()) {
+      name = scratch.name();
+      assertThat(databasesNamed(name)).isEqualTo(1);
+    }
+    assertThat(databasesNamed(name)).isZero();
   }
 
   @Test
@@ -164,13 +174,15 @@ class ScratchTraceTest {
     return DatabaseConfig.of(LockFactsTest.databaseUrl());
   }
 
-  private static long scratchDatabases() throws Exception {
+  private static long databasesNamed(String name) throws Exception {
     try (Connection c = DriverManager.getConnection(LockFactsTest.databaseUrl());
         PreparedStatement s = c.prepareStatement(
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'zdm\\_scratch\\_%'");
-        ResultSet rows = s.executeQuery()) {
-      rows.next();
-      return rows.getLong(1);
+            "SELECT count(*) FROM pg_database WHERE datname = ?")) {
+      s.setString(1, name);
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
     }
   }
 }
