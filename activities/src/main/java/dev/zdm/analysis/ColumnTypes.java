@@ -75,6 +75,28 @@ public final class ColumnTypes {
         || (table != null && !createdInRun.contains(table) && catalog.isNotNull(table, column));
   }
 
+  /** A table renamed: what was learnt of its columns moves to the new name. */
+  public void renameTable(TableRef from, TableRef to) {
+    Map<String, String> columns = types.remove(from);
+    if (columns != null) {
+      types.put(to, columns);
+    }
+    String prefix = from + "\u0000";
+    for (String key : java.util.List.copyOf(notNullColumns)) {
+      if (key.startsWith(prefix)) {
+        notNullColumns.remove(key);
+        notNullColumns.add(to + "\u0000" + key.substring(prefix.length()));
+      }
+    }
+    Boolean partitioned = partitionedTables.remove(from);
+    if (partitioned != null) {
+      partitionedTables.put(to, partitioned);
+    }
+    if (createdInRun.remove(from)) {
+      createdInRun.add(to);
+    }
+  }
+
   /** A column renamed: what is known of it moves to the new name. */
   public void rename(TableRef table, String from, String to) {
     Map<String, String> columns = types.get(table);

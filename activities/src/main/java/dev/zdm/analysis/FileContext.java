@@ -223,6 +223,8 @@ final class FileContext {
         heldLocks.clear();
       }
       case RENAME_TABLE -> {
+        columnTypes.renameTable(table, new TableRef(table.schema(),
+            ((ActionDetail.NewName) action.detail()).newName()));
         if (createdTables.remove(table)) {
           createdTables.add(new TableRef(table.schema(),
               ((ActionDetail.NewName) action.detail()).newName()));
