@@ -107,9 +107,17 @@ public final class ColumnTypes {
     if (type != null) {
       types.computeIfAbsent(table, t -> new HashMap<>()).put(to, type);
     }
-    if (notNullColumns.remove(table + "\u0000" + from)) {
-      notNullColumns.add(table + "\u0000" + to);
+    boolean notNull = notNullColumns.remove(table + "\u0000" + from);
+    rememberNotNull(table, to, notNull);
+  }
+
+  /** A column dropped: nothing is known of a column of that name any more. */
+  public void forgetColumn(TableRef table, String column) {
+    Map<String, String> columns = types.get(table);
+    if (columns != null) {
+      columns.remove(column);
     }
+    notNullColumns.remove(table + "\u0000" + column);
   }
 
   public void remember(TableRef table, String column, String type) {

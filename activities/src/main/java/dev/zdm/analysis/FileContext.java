@@ -164,6 +164,7 @@ final class FileContext {
         columnTypes.rememberNotNull(table, column.name(), column.notNull());
       }
       case SET_NOT_NULL -> columnTypes.rememberNotNull(table, action.column(), true);
+      case DROP_COLUMN -> columnTypes.forgetColumn(table, action.column());
       case DROP_NOT_NULL -> columnTypes.rememberNotNull(table, action.column(), false);
       case RENAME_COLUMN -> columnTypes.rename(table, action.column(),
           ((ActionDetail.NewName) action.detail()).newName());
