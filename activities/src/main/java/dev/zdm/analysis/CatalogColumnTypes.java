@@ -32,6 +32,15 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
        WHERE n.nspname = ? AND c.relname = ?
       """;
 
+  private static final String INDEXED = """
+      SELECT EXISTS (
+        SELECT 1 FROM pg_index i
+          JOIN pg_class c ON c.oid = i.indrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+         WHERE n.nspname = ? AND c.relname = ? AND a.attname = ?)
+      """;
+
   private final Connection connection;
   private final Map<TableRef, Map<String, String>> tables = new HashMap<>();
   private final java.util.Set<String> notNull = new java.util.HashSet<>();
@@ -49,6 +58,23 @@ public final class CatalogColumnTypes implements ColumnTypeSource {
   public boolean isNotNull(TableRef table, String column) {
     tables.computeIfAbsent(table, this::read);
     return notNull.contains(table + "\u0000" + column);
+  }
+
+  @Override
+  public Optional<Boolean> isIndexed(TableRef table, String column) {
+    try (PreparedStatement statement = connection.prepareStatement(INDEXED)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      statement.setString(3, column);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return Optional.of(rows.getBoolean(1));
+      }
+    } catch (SQLException e) {
+      throw new ZdmException(ErrorCode.UNREACHABLE, "zdm analyze: reading the indexes of "
+          + table.displayName() + " failed (" + e.getSQLState() + ": " + e.getMessage() + ")",
+          null, e);
+    }
   }
 
   @Override

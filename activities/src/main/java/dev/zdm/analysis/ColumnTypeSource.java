@@ -17,6 +17,11 @@ public interface ColumnTypeSource {
     return false;
   }
 
+  /** Whether an index covers the column, when known. */
+  default Optional<Boolean> isIndexed(TableRef table, String column) {
+    return Optional.empty();
+  }
+
   /** Whether the table is partitioned (PARTITION BY), when known. */
   default Optional<Boolean> isPartitioned(TableRef table) {
     return Optional.empty();

@@ -60,6 +60,27 @@ public final class ColumnTypes {
     return sessionInUtc;
   }
 
+  /** Whether an index covers the column, from the catalog; empty when unknown. */
+  public java.util.Optional<Boolean> isIndexed(TableRef table, String column) {
+    return table == null || createdInRun.contains(table) ? java.util.Optional.empty()
+        : catalog.isIndexed(table, column);
+  }
+
+  /**
+   * True for timestamp <-> timestamptz: catalog-only in a UTC session, but the column's indexes
+   * are rebuilt (their operator class changes), which reads the whole table.
+   */
+  public boolean rebuildsIndexes(TableRef table, String column, TypeChange change) {
+    String old = typeOf(table, column);
+    if (old == null) {
+      return false;
+    }
+    String from = old.replaceAll("\\(\\d+\\)", "");
+    String to = normalize(change.newType()).replaceAll("\\(\\d+\\)", "");
+    return !from.equals(to) && (from.equals("timestamp") || from.equals("timestamptz"))
+        && (to.equals("timestamp") || to.equals("timestamptz"));
+  }
+
   /** Whether a column is NOT NULL, as learnt from the migrations read so far. */
   public void rememberNotNull(TableRef table, String column, boolean notNull) {
     if (notNull) {

@@ -35,7 +35,9 @@ public final class LockRules {
       case ALTER_COLUMN_TYPE -> {
         TypeChange change = (TypeChange) action.detail();
         boolean rewrite = !columnTypes.isBinaryCoercible(table, action.column(), change);
-        yield on(table, ACCESS_EXCLUSIVE, rewrite, false);
+        boolean indexRebuild = !rewrite && columnTypes.rebuildsIndexes(table, action.column(), change)
+            && columnTypes.isIndexed(table, action.column()).orElse(false);
+        yield on(table, ACCESS_EXCLUSIVE, rewrite, indexRebuild);
       }
       case SET_NOT_NULL -> on(table, ACCESS_EXCLUSIVE, false,
           !columnTypes.isNotNull(table, action.column()));

@@ -197,6 +197,23 @@ final class StatementJudge {
   }
 
   private ActionVerdict alterType(Action action, LockFacts facts) {
+    ActionDetail.TypeChange typeChange = (ActionDetail.TypeChange) action.detail();
+    if (!facts.rewrite()
+        && columnTypes.rebuildsIndexes(action.table(), action.column(), typeChange)) {
+      String column = action.table().displayName() + "." + action.column();
+      java.util.Optional<Boolean> indexed = columnTypes.isIndexed(action.table(), action.column());
+      String why = "the table is not rewritten, but the indexes on " + column + " are rebuilt"
+          + " (their operator class changes), reading the whole table under ACCESS EXCLUSIVE";
+      if (indexed.isEmpty()) {
+        return ActionVerdict.depends(DUAL_WRITE, "the indexes on " + column + ": safe if no"
+            + " index covers it; " + why, "depends on whether an index covers " + column + ": "
+            + why, "drop those indexes and rebuild them CONCURRENTLY after, or dual-write");
+      }
+      if (indexed.get()) {
+        return ActionVerdict.slow(DUAL_WRITE, why,
+            "drop those indexes and rebuild them CONCURRENTLY after, or dual-write");
+      }
+    }
     if (!facts.rewrite()) {
       return ActionVerdict.safe("binary-coercible change from "
           + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite"

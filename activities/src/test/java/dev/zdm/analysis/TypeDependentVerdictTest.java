@@ -100,6 +100,46 @@ class TypeDependentVerdictTest {
     }
   }
 
+  @Test
+  void inUtcAnIndexedTimestampColumnIsNotRewrittenButItsIndexIsRebuiltFromAFullScan()
+      throws Exception {
+    String setup = """
+        CREATE TABLE %1$s.visits (id int PRIMARY KEY, at timestamp);
+        CREATE INDEX visits_at_idx ON %1$s.visits (at);
+        INSERT INTO %1$s.visits SELECT g, now() FROM generate_series(1, 100) g;
+        """;
+    try (ScratchSchema schema = new ScratchSchema("zdm_types", setup)) {
+      String change = "ALTER TABLE " + schema.name() + ".visits ALTER COLUMN at TYPE timestamptz";
+      String file = "SET timezone = 'UTC';\n" + change + ";\n";
+
+      StatementAnalysis withCatalog = analyze(new CatalogColumnTypes(schema.connection()), file)
+          .files().get(0).statements().get(1);
+      assertThat(withCatalog.verdict()).isEqualTo("unsafe");
+      assertThat(withCatalog.scanUnderLock()).isTrue();
+      assertThat(withCatalog.rewrite()).isFalse();
+
+      try (Statement s = schema.connection().createStatement()) {
+        s.execute("SET TimeZone = 'UTC'");
+        schema.connection().setAutoCommit(false);
+        String scans = "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = '"
+            + schema.quoted() + ".visits'::regclass";
+        long before = count(s, scans);
+        assertThat(rewrites(schema, change)).isFalse();
+        assertThat(count(s, scans) - before).as("the index rebuild reads the table").isPositive();
+      } finally {
+        schema.connection().rollback();
+        schema.connection().setAutoCommit(true);
+      }
+    }
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rows = s.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
   private String verdict(CatalogColumnTypes catalog, String sql) throws Exception {
     AnalysisReport report = analyze(catalog, sql + ";\n");
     return report.files().get(0).statements().get(0).verdict();
