@@ -82,11 +82,14 @@ final class TraceComparison {
     // says nothing about how long a data-moving statement runs; DDL scans every row regardless.
     boolean movesData = movesData(s);
     boolean tracedUnsafe = (rewrite || (scan && !movesData)) && heldMode.blocksWrites();
-    if (tracedUnsafe && s.safe()) {
+    if (tracedUnsafe && (s.safe() || s.dependsOn() != null)) {
       String reason = "traced: PostgreSQL " + (rewrite ? "rewrote " + String.join(", ",
           t.rewritten()) : "scanned " + String.join(", ", t.scanned())) + " while the transaction"
           + " held " + heldMode.pgName() + describe(t.locksHeld());
-      disagreements.add(prefix + "verdict: zdm says safe, the trace says unsafe (" + reason + ")");
+      if (s.safe()) {
+        disagreements.add(prefix + "verdict: zdm says safe, the trace says unsafe (" + reason
+            + ")");
+      }
       return override(s, false, RecommendedStrategy.NOT_VALID_VALIDATE
           .dominant(s.strategy()), reason);
     }
