@@ -7,7 +7,6 @@ import dev.zdm.analysis.SarifReportRenderer;
 import dev.zdm.analysis.ScratchAnalysis;
 import dev.zdm.analysis.TextReportRenderer;
 import dev.zdm.error.ZdmException;
-import dev.zdm.postgres.DatabaseConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +46,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--trace", description = "Run each statement on the scratch database and report the locks, rewrites, scans and errors PostgreSQL shows, beside the static verdict.")
   private boolean trace;
 
-  @Option(names = "--scratch-url", paramLabel = "URL", description = "Server for the scratch database when it is not on this machine (its user needs CREATEDB).")
+  @Option(names = "--scratch-url", paramLabel = "URL", description = "Server for the scratch database when it is not on this machine (its user needs CREATEDB). Without it or a --database-url, an embedded PostgreSQL is started for the run.")
   private String scratchUrl;
 
   @Spec private CommandSpec spec;
@@ -62,17 +61,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
     try {
       AnalysisReport report;
       if (schema != null || trace) {
-        String server = scratchUrl != null ? scratchUrl : url;
-        if (server == null || server.isBlank()) {
-          err.println("zdm analyze: --schema and --trace need a PostgreSQL server for a scratch"
-              + " database: --database-url (or ZDM_DATABASE_URL) naming a local server, or"
-              + " --scratch-url");
-          err.flush();
-          return AnalysisReport.EXIT_BAD_INPUT;
+        try (ScratchServer server = ScratchServer.choose(scratchUrl, url, System.getenv())) {
+          report = ScratchAnalysis.analyze(server.config(), server.allowRemote(), schema, trace,
+              inputs, note -> err.println("zdm analyze: " + note));
         }
-        report = ScratchAnalysis.analyze(
-            DatabaseConfig.fromEnvironment(System.getenv()).withUrl(server), scratchUrl != null,
-            schema, trace, inputs, note -> err.println("zdm analyze: " + note));
       } else {
         report = url == null || url.isBlank()
             ? new MigrationAnalyzer().analyze(inputs)
