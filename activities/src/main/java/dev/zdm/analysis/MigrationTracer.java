@@ -38,6 +38,13 @@ public final class MigrationTracer {
   private static final Pattern COMMIT = Pattern.compile("(?is)\\s*(commit|end)\\b.*");
   private static final Pattern CREATE_EXTENSION =
       Pattern.compile("(?is)\\s*create\\s+extension\\b.*");
+  /**
+   * Not run: cluster-wide objects (roles, databases, tablespaces, ALTER SYSTEM) would outlive the
+   * scratch database, and privileges and owners name roles the scratch server does not have.
+   */
+  private static final Pattern NOT_RUN = Pattern.compile(
+      "(?is)\\s*((create|alter|drop)\\s+(role|user|group|database|tablespace)\\b"
+          + "|alter\\s+system\\b|grant\\b|revoke\\b|alter\\s+\\S+.*\\bowner\\s+to\\b).*");
   private static final Pattern ROLLBACK = Pattern.compile("(?is)\\s*(rollback|abort)\\b.*");
   private static final String RELATIONS = """
       SELECT c.oid::bigint, n.nspname || '.' || c.relname, pg_relation_filenode(c.oid)
@@ -112,6 +119,11 @@ public final class MigrationTracer {
             session.commit();
           }
           explicit = false;
+          continue;
+        }
+        if (NOT_RUN.matcher(sql).matches()) {
+          done.add(new TracedStatement(statement.line(), Map.of(), Map.of(), false, List.of(),
+              List.of(), null, false));
           continue;
         }
         boolean inTransaction = explicit || wholeFile;

@@ -62,6 +62,8 @@ class ScratchTraceTest {
         ALTER TABLE orders
           ALTER COLUMN stauts SET NOT NULL;
         """);
+    Files.writeString(migrations.resolve("V7__roles.sql"), "CREATE ROLE zdm_trace_must_not_exist;\n"
+        + "GRANT SELECT ON orders TO zdm_trace_must_not_exist;\n");
     Files.writeString(migrations.resolve("V6__required.sql"),
         "ALTER TABLE orders ADD COLUMN region text NOT NULL;\n");
     List<String> notes = new ArrayList<>();
@@ -113,6 +115,13 @@ class ScratchTraceTest {
         .containsExactly("public.orders");
     assertThat(required.trace().disagreements()).isEmpty();
     assertThat(required.recommendedStrategy()).isEqualTo(RecommendedStrategy.DUAL_WRITE);
+
+    FileAnalysis roles = report.files().get(6);
+    assertThat(roles.error()).isNull();
+    assertThat(roles.trace().at(1).observed()).as("a role would outlive the scratch database")
+        .isFalse();
+    assertThat(count("SELECT count(*) FROM pg_roles WHERE rolname = 'zdm_trace_must_not_exist'"))
+        .isZero();
 
     String json = new JsonReportRenderer().render(report);
     assertThat(json).contains("\"traced\"").contains("\"rewritten\" : [ \"public.users\" ]")
@@ -172,6 +181,15 @@ class ScratchTraceTest {
 
   private static DatabaseConfig server() {
     return DatabaseConfig.of(LockFactsTest.databaseUrl());
+  }
+
+  private static long count(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(LockFactsTest.databaseUrl());
+        PreparedStatement s = c.prepareStatement(sql);
+        ResultSet rows = s.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
   }
 
   private static long databasesNamed(String name) throws Exception {
