@@ -24,7 +24,10 @@ public final class TextReportRenderer {
       } else if (!t.observed()) {
         out.append("ran outside a transaction").append(t.rewritten().isEmpty() ? "" : ", rewrite");
       } else {
-        out.append(t.strongestTaken().pgName())
+        LockMode held = s.tables().stream().map(t.locksHeld()::get)
+            .filter(java.util.Objects::nonNull).reduce(LockMode.NONE, LockMode::strongest);
+        out.append(t.strongestTaken() == LockMode.NONE && held != LockMode.NONE
+                ? held.pgName() + " (held already)" : t.strongestTaken().pgName())
             .append(t.rewritten().isEmpty() ? "" : ", rewrote " + String.join(", ", t.rewritten()))
             .append(t.scanned().isEmpty() ? "" : ", scanned " + String.join(", ", t.scanned()));
       }
