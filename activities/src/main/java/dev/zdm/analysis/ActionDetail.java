@@ -43,8 +43,19 @@ public sealed interface ActionDetail
    * @param setClause the text after SET (UPDATE only), else null
    * @param whereClause the text after WHERE, or null when there is none
    * @param narrow true when the WHERE picks rows by key (id = 1, id IN (...)), so few rows change
+   * @param batchLimit the most rows it can change when the WHERE picks keys from a subquery with a
+   *     LIMIT ({@code id IN (SELECT id ... LIMIT 1000)}), else null
+   * @param keyRange the WHERE bounds a key column from below and above ({@code id BETWEEN a AND b},
+   *     {@code id >= a AND id < b}): one batch of a loop over key ranges
    */
-  record DataChange(String setClause, String whereClause, boolean narrow) implements ActionDetail {}
+  record DataChange(
+      String setClause, String whereClause, boolean narrow, Long batchLimit, boolean keyRange)
+      implements ActionDetail {
+    /** Neither narrow nor bounded: every row the WHERE matches. */
+    public DataChange(String setClause, String whereClause, boolean narrow) {
+      this(setClause, whereClause, narrow, null, false);
+    }
+  }
 
   /** ATTACH / DETACH PARTITION, CREATE TABLE ... PARTITION OF: the other table. */
   record Partition(TableRef other) implements ActionDetail {}
@@ -54,11 +65,17 @@ public sealed interface ActionDetail
 
   /**
    * CREATE TABLE: its columns (for later statements that change them) and the tables its foreign
-   * keys reference (each gets a brief SHARE ROW EXCLUSIVE lock).
+   * keys reference (each gets a brief SHARE ROW EXCLUSIVE lock), and whether it is PARTITION BY.
    */
-  record TableDefinition(java.util.List<ColumnDefinition> columns, java.util.List<TableRef> references)
-      implements ActionDetail {}
+  record TableDefinition(
+      java.util.List<ColumnDefinition> columns, java.util.List<TableRef> references,
+      boolean partitioned) implements ActionDetail {}
 
-  /** A DO block or function body: the statements found inside, already classified. */
-  record Body(java.util.List<Action> inner) implements ActionDetail {}
+  /**
+   * A DO block or function body: the statements found inside, already classified.
+   *
+   * @param commits the body runs COMMIT (or ROLLBACK): each batch of a loop is its own transaction,
+   *     and the block cannot run inside a transaction block
+   */
+  record Body(java.util.List<Action> inner, boolean commits) implements ActionDetail {}
 }

@@ -39,6 +39,8 @@ public enum ActionKind {
   TRUNCATE,
   CREATE_INDEX,
   CREATE_INDEX_CONCURRENTLY,
+  /** CREATE INDEX ... ON ONLY a partitioned table: an invalid index on the parent alone. */
+  CREATE_INDEX_ON_ONLY,
   DROP_INDEX,
   DROP_INDEX_CONCURRENTLY,
   REINDEX,

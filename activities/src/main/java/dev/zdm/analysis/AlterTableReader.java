@@ -209,11 +209,16 @@ final class AlterTableReader {
         typeTokens = typeTokens.subList(0, collateAt);
       }
       if (usingAt >= 0) {
-        using = cursor.textOf(rest.subList(usingAt + 1, rest.size()));
+        List<SqlToken> expression = rest.subList(usingAt + 1, rest.size());
+        // USING the column itself leaves its contents as they are: the same as no USING.
+        boolean identity = expression.size() == 1 && expression.get(0).isName()
+            && expression.get(0).identifier().equals(column);
+        using = identity ? null : cursor.textOf(expression);
       }
       if (typeTokens.isEmpty() || start == cursor.position()) {
         throw new InvalidSqlException(line, "ALTER COLUMN " + column + " TYPE needs a data type");
       }
+      DataTypeSyntax.check(typeTokens);
       return new Action(ActionKind.ALTER_COLUMN_TYPE, table, column,
           new TypeChange(cursor.textOf(typeTokens), using));
     }

@@ -11,4 +11,19 @@ public interface ColumnTypeSource {
 
   /** The column's type as PostgreSQL spells it (e.g. {@code character varying(20)}), if known. */
   Optional<String> typeOf(TableRef table, String column);
+
+  /** True when the column is known to be NOT NULL. */
+  default boolean isNotNull(TableRef table, String column) {
+    return false;
+  }
+
+  /** Whether an index covers the column, when known. */
+  default Optional<Boolean> isIndexed(TableRef table, String column) {
+    return Optional.empty();
+  }
+
+  /** Whether the table is partitioned (PARTITION BY), when known. */
+  default Optional<Boolean> isPartitioned(TableRef table) {
+    return Optional.empty();
+  }
 }

@@ -5,12 +5,18 @@ import dev.zdm.model.TableRef;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -18,6 +24,7 @@ import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.update.Update;
 
 /**
@@ -31,9 +38,17 @@ final class DataChangeReader {
 
   static List<Action> read(SqlStatement statement, List<SqlToken> tokens) {
     String first = tokens.get(0).text().toLowerCase(Locale.ROOT);
+    if (first.equals("insert")) {
+      // INSERT ... SELECT reads every row its query matches; INSERT ... VALUES reads nothing.
+      boolean copies = tokens.stream().anyMatch(t -> t.is("select"));
+      return List.of(new Action(ActionKind.INSERT, insertTarget(statement, tokens), null,
+          copies ? new DataChange(null, null, false) : null));
+    }
     if (!first.equals("update") && !first.equals("delete")) {
-      return List.of(Action.of(first.equals("insert") ? ActionKind.INSERT : ActionKind.SELECT,
-          first.equals("insert") ? insertTarget(statement, tokens) : null));
+      // WITH ... (often a data-changing CTE) or SELECT ... FROM reads tables: a sweeping read.
+      boolean reads = first.equals("with") || tokens.stream().anyMatch(t -> t.is("from"));
+      return List.of(new Action(ActionKind.SELECT, null, null,
+          reads ? new DataChange(null, null, false) : null));
     }
     Action parsed = parse(statement.sql());
     return List.of(parsed != null ? parsed : fromTokens(statement, tokens));
@@ -60,7 +75,59 @@ final class DataChangeReader {
   private static Action change(ActionKind kind, Table table, String set, Expression where) {
     TableRef ref = SqlNames.table(table.getSchemaName(), table.getName());
     return new Action(kind, ref, null,
-        new DataChange(set, where == null ? null : where.toString(), narrow(where)));
+        new DataChange(set, where == null ? null : where.toString(), narrow(where),
+            batchLimit(where), keyRange(where)));
+  }
+
+  /**
+   * The LIMIT of a {@code key IN (SELECT ... LIMIT n)} conjunct: the statement changes at most n
+   * rows, one batch. Null when there is none (or the limit is not a number).
+   */
+  private static Long batchLimit(Expression where) {
+    if (where instanceof AndExpression and) {
+      Long left = batchLimit(and.getLeftExpression());
+      return left != null ? left : batchLimit(and.getRightExpression());
+    }
+    if (where instanceof InExpression in && !in.isNot() && isKey(in.getLeftExpression())
+        && in.getRightExpression() instanceof ParenthesedSelect select
+        && select.getPlainSelect() != null && select.getPlainSelect().getLimit() != null
+        && select.getPlainSelect().getLimit().getRowCount() instanceof LongValue rows) {
+      return rows.getValue();
+    }
+    return null;
+  }
+
+  /** A key column bounded from below and above: BETWEEN, or a lower and an upper comparison. */
+  private static boolean keyRange(Expression where) {
+    List<Expression> conjuncts = new java.util.ArrayList<>();
+    conjuncts(where, conjuncts);
+    boolean lower = false;
+    boolean upper = false;
+    for (Expression conjunct : conjuncts) {
+      if (conjunct instanceof Between between && !between.isNot()
+          && isKey(between.getLeftExpression())) {
+        return true;
+      }
+      if (conjunct instanceof GreaterThan || conjunct instanceof GreaterThanEquals) {
+        lower |= isKey(((BinaryExpression) conjunct).getLeftExpression());
+        upper |= isKey(((BinaryExpression) conjunct).getRightExpression());
+      } else if (conjunct instanceof MinorThan || conjunct instanceof MinorThanEquals) {
+        upper |= isKey(((BinaryExpression) conjunct).getLeftExpression());
+        lower |= isKey(((BinaryExpression) conjunct).getRightExpression());
+      }
+    }
+    return lower && upper;
+  }
+
+  private static void conjuncts(Expression where, List<Expression> into) {
+    if (where instanceof AndExpression and) {
+      conjuncts(and.getLeftExpression(), into);
+      conjuncts(and.getRightExpression(), into);
+    } else if (where instanceof net.sf.jsqlparser.expression.Parenthesis parenthesis) {
+      conjuncts(parenthesis.getExpression(), into);
+    } else if (where != null) {
+      into.add(where);
+    }
   }
 
   /** A WHERE with a conjunct {@code id = literal} or {@code id IN (literals)} on a key column. */
@@ -87,7 +154,7 @@ final class DataChangeReader {
       return false;
     }
     String name = SqlNames.normalize(column.getColumnName());
-    return name.equals("id") || name.equals("uuid") || name.equals("key");
+    return name.equals("id") || name.equals("uuid") || name.equals("key") || name.equals("ctid");
   }
 
   private static boolean isValue(Expression expression) {

@@ -66,6 +66,7 @@ final class DefinitionReader {
     if (type.isEmpty()) {
       throw cursor.invalid("column \"" + name + "\" has no data type");
     }
+    DataTypeSyntax.check(cursor.tokensFrom(typeStart));
     String lowerType = type.toLowerCase(Locale.ROOT);
     boolean identity = SERIAL_TYPES.contains(lowerType);
     boolean notNull = false;

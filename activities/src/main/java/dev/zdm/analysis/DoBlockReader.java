@@ -40,16 +40,22 @@ final class DoBlockReader {
     try {
       tokens = SqlTokenizer.tokenize(code, bodyLine);
     } catch (InvalidSqlException e) {
-      return new Action(ActionKind.DO_BLOCK, null, null, new Body(List.of()));
+      return new Action(ActionKind.DO_BLOCK, null, null, new Body(List.of(), false));
     }
+    boolean commits = false;
     int chunkStart = 0;
     for (int i = 0; i <= tokens.size(); i++) {
+      if (i < tokens.size() && (tokens.get(i).is("commit") || tokens.get(i).is("rollback"))
+          && (i == 0 || tokens.get(i - 1).type() == Type.SEMICOLON
+              || CONTROL_WORDS.contains(tokens.get(i - 1).text().toLowerCase(Locale.ROOT)))) {
+        commits = true;
+      }
       if (i == tokens.size() || tokens.get(i).type() == Type.SEMICOLON) {
         analyzeChunk(code, tokens.subList(chunkStart, i), classifier, inner);
         chunkStart = i + 1;
       }
     }
-    return new Action(ActionKind.DO_BLOCK, null, null, new Body(List.copyOf(inner)));
+    return new Action(ActionKind.DO_BLOCK, null, null, new Body(List.copyOf(inner), commits));
   }
 
   private static void analyzeChunk(

@@ -14,6 +14,24 @@ public final class JsonReportRenderer {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** What PostgreSQL did for the statement in trace mode; {@code "ran": false} when not run. */
+  static void traced(ObjectNode n, TracedStatement t) {
+    n.put("ran", t != null);
+    if (t == null) {
+      return;
+    }
+    n.put("observed", t.observed());
+    ObjectNode taken = n.putObject("locksTaken");
+    t.locksTaken().forEach((table, mode) -> taken.put(table, mode.pgName()));
+    ObjectNode held = n.putObject("locksHeld");
+    t.locksHeld().forEach((table, mode) -> held.put(table, mode.pgName()));
+    ArrayNode rewritten = n.putArray("rewritten");
+    t.rewritten().forEach(rewritten::add);
+    ArrayNode scanned = n.putArray("scanned");
+    t.scanned().forEach(scanned::add);
+    n.put("error", t.error());
+  }
+
   public String render(AnalysisReport report) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode files = root.putArray("files");
@@ -21,8 +39,16 @@ public final class JsonReportRenderer {
       ObjectNode f = files.addObject();
       f.put("file", file.file());
       f.put("safe", file.error() == null && file.safe());
+      f.put("verdict", file.verdict());
       f.put("recommendedStrategy", file.recommendedStrategy().displayName());
       f.put("error", file.error());
+      if (file.trace() != null) {
+        ObjectNode trace = f.putObject("trace");
+        trace.put("error", file.trace().error());
+        trace.put("stopped", file.trace().stopped());
+        ArrayNode disagreements = trace.putArray("disagreements");
+        file.trace().disagreements().forEach(disagreements::add);
+      }
       ArrayNode statements = f.putArray("statements");
       for (StatementAnalysis s : file.statements()) {
         ObjectNode n = statements.addObject();
@@ -37,9 +63,14 @@ public final class JsonReportRenderer {
         n.put("scanUnderLock", s.scanUnderLock());
         n.put("transactional", s.transactional());
         n.put("safe", s.safe());
+        n.put("verdict", s.verdict());
+        n.put("dependsOn", s.dependsOn());
         n.put("strategy", s.strategy().displayName());
         n.put("reason", s.reason());
         n.put("saferSql", s.saferSql());
+        if (file.trace() != null) {
+          traced(n.putObject("traced"), file.trace().at(s.line()));
+        }
         if (s.estimate() == null) {
           n.putNull("estimatedLockMillis");
           n.putNull("estimateBasis");

@@ -35,9 +35,12 @@ public final class LockRules {
       case ALTER_COLUMN_TYPE -> {
         TypeChange change = (TypeChange) action.detail();
         boolean rewrite = !columnTypes.isBinaryCoercible(table, action.column(), change);
-        yield on(table, ACCESS_EXCLUSIVE, rewrite, false);
+        boolean indexRebuild = !rewrite && columnTypes.rebuildsIndexes(table, action.column(), change)
+            && columnTypes.isIndexed(table, action.column()).orElse(false);
+        yield on(table, ACCESS_EXCLUSIVE, rewrite, indexRebuild);
       }
-      case SET_NOT_NULL -> on(table, ACCESS_EXCLUSIVE, false, true);
+      case SET_NOT_NULL -> on(table, ACCESS_EXCLUSIVE, false,
+          !columnTypes.isNotNull(table, action.column()));
       case ADD_CONSTRAINT -> addConstraint(table, (ConstraintDefinition) action.detail());
       case VALIDATE_CONSTRAINT -> on(table, SHARE_UPDATE_EXCLUSIVE, false, true);
       case DROP_COLUMN, RENAME_COLUMN, DROP_NOT_NULL, SET_DEFAULT, DROP_DEFAULT, ADD_IDENTITY,
@@ -65,6 +68,7 @@ public final class LockRules {
           TRANSACTION_END, OTHER_DDL, ENUM_ADD_VALUE, DO_BLOCK ->
           new LockFacts(List.of(), false, false, true);
       case CREATE_INDEX -> on(table, SHARE, false, true);
+      case CREATE_INDEX_ON_ONLY -> on(table, SHARE, false, !columnTypes.isPartitioned(table).orElse(true));
       case CREATE_INDEX_CONCURRENTLY, REINDEX_CONCURRENTLY ->
           new LockFacts(locks(table, SHARE_UPDATE_EXCLUSIVE), false, false, false);
       case DROP_INDEX_CONCURRENTLY ->
@@ -93,7 +97,10 @@ public final class LockRules {
 
   private static LockFacts addColumn(TableRef table, ColumnDefinition column) {
     boolean rewrite = column.volatileDefault() || column.identity() || column.generatedStored();
-    boolean scan = column.indexed() || column.hasCheck() || column.validatesReference();
+    // NOT NULL without a default: PostgreSQL scans to prove it (and fails on the first row).
+    boolean scan = column.indexed() || column.hasCheck() || column.validatesReference()
+        || column.notNull() && column.defaultExpression() == null && !column.identity()
+            && !column.generatedStored();
     List<TableLock> locks = new ArrayList<>(locks(table, ACCESS_EXCLUSIVE));
     if (column.referencedTable() != null) {
       locks.add(new TableLock(column.referencedTable(), SHARE_ROW_EXCLUSIVE));

@@ -85,7 +85,8 @@ public final class MigrationAnalyzer {
       if (script.statements().isEmpty()) {
         return new FileAnalysis(name, true, RecommendedStrategy.NONE, null, List.of());
       }
-      return new ScriptAnalyzer(columnTypes, estimator).analyze(script);
+      return new ScriptAnalyzer(columnTypes, estimator)
+          .analyze(script, FileTransaction.of(path, text));
     } catch (ZdmException e) {
       return FileAnalysis.unreadable(name, e.getMessage());
     }

@@ -18,6 +18,8 @@ public final class SarifReportRenderer {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   private static final String BAD_INPUT_RULE = "zdm/bad-input";
+  private static final String DEPENDS_RULE = "zdm/depends-on-current-schema";
+  private static final String TRACE_RULE = "zdm/trace-disagreement";
 
   public String render(AnalysisReport report) {
     ObjectNode root = JSON.createObjectNode();
@@ -40,12 +42,32 @@ public final class SarifReportRenderer {
         if (s.safe()) {
           continue;
         }
+        if (s.dependsOn() != null) {
+          rules.put(DEPENDS_RULE, "Safe or not depending on the current schema, which zdm did not"
+              + " see (pass --schema or --database-url).");
+          location(result(results, DEPENDS_RULE, "warning", s.kind() + ": depends on "
+              + s.dependsOn()), file.file(), s.line());
+          continue;
+        }
         String rule = "zdm/" + s.strategy().displayName();
         rules.put(rule, "Unsafe on a live table; use the " + s.strategy().displayName()
             + " strategy.");
         String text = s.kind() + ": " + s.reason() + " Use " + s.strategy().displayName()
             + (s.saferSql() == null ? "." : ": " + s.saferSql());
-        location(result(results, rule, "error", text), file.file(), s.line());
+        ObjectNode result = result(results, rule, "error", text);
+        location(result, file.file(), s.line());
+        if (file.trace() != null) {
+          JsonReportRenderer.traced(result.putObject("properties").putObject("traced"),
+              file.trace().at(s.line()));
+        }
+      }
+      if (file.trace() != null) {
+        for (String disagreement : file.trace().disagreements()) {
+          rules.put(TRACE_RULE, "zdm's static verdict and what PostgreSQL did differ; the trace"
+              + " wins.");
+          location(result(results, TRACE_RULE, "note", disagreement), file.file(),
+              disagreementLine(disagreement));
+        }
       }
     }
     ArrayNode ruleArray = driver.putArray("rules");
@@ -73,6 +95,12 @@ public final class SarifReportRenderer {
     ObjectNode physical = result.putArray("locations").addObject().putObject("physicalLocation");
     physical.putObject("artifactLocation").put("uri", file.replace('\\', '/'));
     physical.putObject("region").put("startLine", Math.max(1, line));
+  }
+
+  /** The line in a {@code line N (...): ...} disagreement, or 1. */
+  private static int disagreementLine(String disagreement) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^line (\\d+)").matcher(disagreement);
+    return m.find() ? Integer.parseInt(m.group(1)) : 1;
   }
 
   /** The line in a {@code file:line: reason} error, or 1. */

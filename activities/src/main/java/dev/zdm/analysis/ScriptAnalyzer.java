@@ -30,19 +30,41 @@ final class ScriptAnalyzer {
 
   /** @throws ZdmException BAD_INPUT ({@code file:line: reason}) when a statement is not PostgreSQL */
   FileAnalysis analyze(MigrationScript script) {
-    FileContext context = new FileContext();
-    List<StatementAnalysis> statements = new ArrayList<>();
+    return analyze(script, FileTransaction.PER_STATEMENT);
+  }
+
+  /**
+   * Analyzes a script run the way {@code transaction} says (one transaction for the whole file, or
+   * statement by statement).
+   *
+   * @throws ZdmException BAD_INPUT ({@code file:line: reason}) when a statement is not PostgreSQL
+   *     or PostgreSQL would refuse it where it stands (CONCURRENTLY inside a transaction block)
+   */
+  FileAnalysis analyze(MigrationScript script, FileTransaction transaction) {
+    try {
+      return judge(script, transaction);
+    } catch (InvalidSqlException e) {
+      throw ZdmException.badInput(e.located(script.sourceName()));
+    }
+  }
+
+  private FileAnalysis judge(MigrationScript script, FileTransaction transaction) {
+    columnTypes.sessionInUtc(false);
+    List<List<Action>> classified = new ArrayList<>();
     for (SqlStatement statement : script.statements()) {
-      List<Action> actions;
-      try {
-        actions = classifier.classify(statement);
-      } catch (InvalidSqlException e) {
-        throw ZdmException.badInput(e.located(script.sourceName()));
-      }
+      classified.add(classifier.classify(statement));
+    }
+    FileTransaction effective = FlywayNonTransactional.apply(transaction, script, classified, lockRules);
+    FileContext context = new FileContext(effective, script.statements().size());
+    TableSwaps swaps = TableSwaps.find(classified);
+    List<StatementAnalysis> statements = new ArrayList<>();
+    for (int i = 0; i < classified.size(); i++) {
+      SqlStatement statement = script.statements().get(i);
       List<Finding> findings = new ArrayList<>();
-      for (Action action : actions) {
-        findings.add(find(action, context));
+      for (Action action : classified.get(i)) {
+        findings.add(find(action, context, swaps, statement.line()));
       }
+      context.statementEnded();
       statements.add(summarize(statement, findings));
     }
     boolean safe = statements.stream().allMatch(StatementAnalysis::safe);
@@ -51,12 +73,16 @@ final class ScriptAnalyzer {
     return new FileAnalysis(script.sourceName(), safe, strategy, null, statements);
   }
 
-  private Finding find(Action action, FileContext context) {
+  private Finding find(Action action, FileContext context, TableSwaps swaps, int line) {
     if (action.detail() instanceof Body body) {
-      return doBlock(action, body, context);
+      return doBlock(action, body, context, swaps, line);
     }
     LockFacts facts = lockRules.facts(action);
-    ActionVerdict verdict = judge.judge(action, facts, context);
+    if (!facts.transactional() && context.inTransactionBlock()) {
+      throw new InvalidSqlException(line, refusedInTransaction(action, context));
+    }
+    ActionVerdict verdict = swapped(action, swaps)
+        .orElseGet(() -> judge.judge(action, facts, context));
     DowntimeEstimate estimate = null;
     if (estimator != null && !context.createdHere(action.table())) {
       Optional<DowntimeEstimate> found = estimator.estimate(action, facts);
@@ -67,17 +93,59 @@ final class ScriptAnalyzer {
             + " ms under the lock (" + estimate.basis() + ")");
       }
     }
-    context.after(action, columnTypes);
+    verdict = HeldLockRule.apply(action, facts, verdict, context);
+    context.took(facts, line);
+    context.after(action, columnTypes, line);
     return new Finding(action, facts, verdict, estimate);
   }
 
-  /** A DO block is as unsafe as the worst statement in it; it always runs as one transaction. */
-  private Finding doBlock(Action action, Body body, FileContext context) {
-    context.enterDoBlock();
+  private static String refusedInTransaction(Action action, FileContext context) {
+    String what = action.kind().displayName().toUpperCase(java.util.Locale.ROOT).replace('-', ' ');
+    if (context.inDoBlock()) {
+      return "PostgreSQL refuses " + what + " inside a DO block (it cannot be executed from a"
+          + " function): run it as a statement of its own, outside any transaction";
+    }
+    return "PostgreSQL refuses " + what + " inside a transaction block, and "
+        + context.transactionOrigin() + ": " + context.transactionOptOut();
+  }
+
+  /** Renames that swap a hand-built copy in for a live table are a blue-green switch. */
+  private static Optional<ActionVerdict> swapped(Action action, TableSwaps swaps) {
+    if (action.kind() == ActionKind.RENAME_TABLE && swaps.replaces(action.table())) {
+      return Optional.of(ActionVerdict.unsafe(RecommendedStrategy.BLUE_GREEN,
+          "swaps a hand-built copy in for " + action.table().displayName() + ": rows written to it"
+              + " after the copy was made are lost, and the renames take ACCESS EXCLUSIVE on both",
+          "let zdm build the copy with a sync trigger, verify it and switch under lock_timeout:"
+              + " zdm plan FILE (blue-green)"));
+    }
+    if (action.kind() == ActionKind.DROP_TABLE && swaps.isAside(action.table())) {
+      return Optional.of(ActionVerdict.unsafe(RecommendedStrategy.BLUE_GREEN,
+          "drops the table a hand-built swap renamed aside, leaving no way back",
+          "zdm's blue-green keeps the old table, synced in reverse, until you approve the drop"));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A DO block is as unsafe as the worst statement in it. Without COMMIT it runs as one
+   * transaction; with COMMIT each batch is its own transaction, and the block must itself run
+   * outside a transaction block.
+   */
+  private Finding doBlock(
+      Action action, Body body, FileContext context, TableSwaps swaps, int line) {
+    if (body.commits() && context.inTransactionBlock()) {
+      throw new InvalidSqlException(line, "a DO block that runs COMMIT fails inside a transaction"
+          + " block (PostgreSQL: invalid transaction termination), and "
+          + context.transactionOrigin() + ": " + context.transactionOptOut());
+    }
+    context.enterDoBlock(body.commits());
     List<Finding> inner = new ArrayList<>();
     try {
       for (Action innerAction : body.inner()) {
-        inner.add(find(innerAction, context));
+        inner.add(find(innerAction, context, swaps, line));
+        if (body.commits()) {
+          context.batchCommitted();
+        }
       }
     } finally {
       context.leaveDoBlock();
@@ -90,13 +158,16 @@ final class ScriptAnalyzer {
       rewrite |= finding.facts().rewrite();
       scan |= finding.facts().scanUnderLock();
     }
-    LockFacts facts = new LockFacts(locks, rewrite, scan, true);
+    LockFacts facts = new LockFacts(locks, rewrite, scan, !body.commits());
     ActionVerdict verdict = inner.stream().map(Finding::verdict).filter(v -> !v.safe())
         .findFirst()
         .map(v -> v.withReason("in the DO block: " + v.reason()))
         .orElse(ActionVerdict.safe(inner.isEmpty()
             ? "a DO block with no table DDL or DML zdm recognises"
-            : "a DO block whose statements are all safe"));
+            : body.commits()
+                ? "a DO block that commits each batch: every batch is a short transaction of its"
+                    + " own"
+                : "a DO block whose statements are all safe"));
     return new Finding(action, facts, verdict, null);
   }
 
@@ -125,7 +196,9 @@ final class ScriptAnalyzer {
         estimate = finding.estimate();
       }
     }
-    Optional<Finding> unsafe = findings.stream().filter(f -> !f.verdict().safe()).findFirst();
+    Optional<Finding> unsafe = findings.stream().filter(f -> f.verdict().certainlyUnsafe())
+        .findFirst()
+        .or(() -> findings.stream().filter(f -> !f.verdict().safe()).findFirst());
     boolean safe = unsafe.isEmpty();
     String reason;
     String saferSql = null;
@@ -143,7 +216,8 @@ final class ScriptAnalyzer {
     return new StatementAnalysis(statement.line(), statement.sql(), String.join(",", kinds),
         List.copyOf(tables), mode, mode.blocksReads(), mode.blocksWrites(), rewrite, scan,
         transactional, safe, strategy, reason, saferSql, estimate, findings,
-        statement.metadata());
+        statement.metadata(),
+        unsafe.map(f -> f.verdict().dependsOn()).orElse(null));
   }
 
   private static String display(TableRef table) {

@@ -12,6 +12,8 @@ import java.util.List;
  * @param saferSql what to run instead, or null when safe
  * @param estimate the lock-time estimate with its basis (null without a database)
  * @param metadata the statement's {@code -- @metadata} annotation (progressive options, backfill)
+ * @param dependsOn null, or what an unsafe verdict hangs on that the analysis could not see (the
+ *     current type of a column): such a statement is shown as "depends", not unsafe
  */
 public record StatementAnalysis(
     int line,
@@ -30,10 +32,16 @@ public record StatementAnalysis(
     String saferSql,
     DowntimeEstimate estimate,
     List<Finding> findings,
-    java.util.Map<String, Object> metadata) {
+    java.util.Map<String, Object> metadata,
+    String dependsOn) {
   public StatementAnalysis {
     tables = List.copyOf(tables);
     findings = List.copyOf(findings);
     metadata = metadata == null ? java.util.Map.of() : metadata;
+  }
+
+  /** safe, unsafe or depends (unsafe unless {@link #dependsOn()} holds). */
+  public String verdict() {
+    return safe ? "safe" : dependsOn != null ? "depends" : "unsafe";
   }
 }

@@ -97,6 +97,13 @@ public final class StatementClassifier {
     if (cursor.accept("table")) {
       return List.of(createTable(cursor));
     }
+    if (cursor.accept("materialized", "view")) {
+      // A new relation with storage, filled by its query: like CREATE TABLE ... AS.
+      cursor.accept("if", "not", "exists");
+      TableRef view = cursor.qualifiedName("a materialized view name");
+      cursor.skipToEnd();
+      return List.of(Action.of(ActionKind.CREATE_TABLE_AS, view));
+    }
     if (cursor.accept("trigger") || cursor.accept("constraint", "trigger")) {
       cursor.name("a trigger name");
       cursor.skipPast("on");
@@ -115,7 +122,7 @@ public final class StatementClassifier {
     String name = cursor.peekIs("on") ? null : cursor.name("an index name");
     int definitionStart = cursor.position();
     cursor.expect("on", "in CREATE INDEX");
-    cursor.accept("only");
+    boolean only = cursor.accept("only");
     TableRef table = cursor.qualifiedName("a table name");
     if (!cursor.accept("using")) {
       if (!cursor.peekIs(Type.OPEN_PAREN)) {
@@ -126,9 +133,9 @@ public final class StatementClassifier {
     }
     cursor.skipToEnd();
     String definition = cursor.textFrom(definitionStart);
-    return new Action(
-        concurrently ? ActionKind.CREATE_INDEX_CONCURRENTLY : ActionKind.CREATE_INDEX,
-        table, null, new Index(name, unique, definition));
+    ActionKind kind = concurrently ? ActionKind.CREATE_INDEX_CONCURRENTLY
+        : only ? ActionKind.CREATE_INDEX_ON_ONLY : ActionKind.CREATE_INDEX;
+    return new Action(kind, table, null, new Index(name, unique, definition));
   }
 
   private static Action createTable(TokenCursor cursor) {
@@ -139,14 +146,24 @@ public final class StatementClassifier {
       cursor.skipToEnd();
       return new Action(ActionKind.CREATE_PARTITION, table, null, new Partition(parent));
     }
-    if (cursor.peekIs("as") || cursor.peekIs("of")) {
+    if (cursor.peekIs("as") || cursor.peekIs("of") || asFollows(cursor)) {
       cursor.skipToEnd();
       return Action.of(ActionKind.CREATE_TABLE_AS, table);
+    }
+    if (cursor.peekIs(Type.OPEN_PAREN) && columnNamesOnly(cursor)) {
+      cursor.parenthesized();
+      if (asFollows(cursor)) {
+        cursor.skipToEnd();
+        return Action.of(ActionKind.CREATE_TABLE_AS, table);
+      }
+      throw cursor.invalid("expected AS and a query after CREATE TABLE " + table.displayName()
+          + " (names) but found " + TokenCursor.describe(cursor.peek()));
     }
     if (!cursor.peekIs(Type.OPEN_PAREN)) {
       throw cursor.invalid("expected '(' and the column list after CREATE TABLE "
           + table.displayName() + " but found " + TokenCursor.describe(cursor.peek()));
     }
+    boolean partitioned = partitionByAfterList(cursor);
     cursor.next();
     List<ColumnDefinition> columns = new ArrayList<>();
     List<TableRef> references = new ArrayList<>();
@@ -180,7 +197,90 @@ public final class StatementClassifier {
     }
     cursor.skipToEnd();
     return new Action(ActionKind.CREATE_TABLE, table, null,
-        new TableDefinition(List.copyOf(columns), List.copyOf(references)));
+        new TableDefinition(List.copyOf(columns), List.copyOf(references), partitioned));
+  }
+
+  /**
+   * True when, after the table's options (USING, WITH (...), ON COMMIT ..., TABLESPACE), AS and a
+   * query follow: CREATE TABLE ... AS. Moves past the options only when it is.
+   */
+  private static boolean asFollows(TokenCursor cursor) {
+    int ahead = 0;
+    while (cursor.peek(ahead) != null) {
+      SqlToken token = cursor.peek(ahead);
+      if (token.is("as")) {
+        for (int i = 0; i < ahead; i++) {
+          cursor.next();
+        }
+        return true;
+      }
+      if (token.is("using") || token.is("tablespace")) {
+        ahead += 2;
+      } else if (token.is("with") || token.is("without")) {
+        ahead++;
+        if (cursor.peek(ahead) != null && cursor.peek(ahead).type() == Type.OPEN_PAREN) {
+          ahead = skipGroup(cursor, ahead);
+        } else {
+          ahead++;
+        }
+      } else if (token.is("on") && cursor.peek(ahead + 1) != null
+          && cursor.peek(ahead + 1).is("commit")) {
+        ahead += 2;
+        while (cursor.peek(ahead) != null && (cursor.peek(ahead).is("drop")
+            || cursor.peek(ahead).is("delete") || cursor.peek(ahead).is("preserve")
+            || cursor.peek(ahead).is("rows"))) {
+          ahead++;
+        }
+      } else {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** PARTITION BY after the column list that starts at the cursor. */
+  private static boolean partitionByAfterList(TokenCursor cursor) {
+    int afterList = skipGroup(cursor, 0);
+    for (int i = afterList; cursor.peek(i + 1) != null; i++) {
+      if (cursor.peek(i).is("partition") && cursor.peek(i + 1).is("by")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int skipGroup(TokenCursor cursor, int at) {
+    int depth = 0;
+    int i = at;
+    while (cursor.peek(i) != null) {
+      Type type = cursor.peek(i).type();
+      if (type == Type.OPEN_PAREN) {
+        depth++;
+      } else if (type == Type.CLOSE_PAREN && --depth == 0) {
+        return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** {@code (a, b, c)} with bare names only: the column names of CREATE TABLE ... AS. */
+  private static boolean columnNamesOnly(TokenCursor cursor) {
+    int i = 1;
+    while (cursor.peek(i) != null && cursor.peek(i).isName()) {
+      SqlToken after = cursor.peek(i + 1);
+      if (after == null) {
+        return false;
+      }
+      if (after.type() == Type.CLOSE_PAREN) {
+        return !DefinitionReader.startsTableConstraint(cursor.peek(i));
+      }
+      if (after.type() != Type.COMMA) {
+        return false;
+      }
+      i += 2;
+    }
+    return false;
   }
 
   /** The last element of a CREATE TABLE list runs up to the closing parenthesis: drop it. */

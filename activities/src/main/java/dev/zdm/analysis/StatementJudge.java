@@ -21,6 +21,12 @@ import dev.zdm.postgres.Identifiers;
  * with lock_timeout (docs/decisions/0102-verdict-rules.md).
  */
 final class StatementJudge {
+  /**
+   * The most rows a single bounded UPDATE/DELETE ({@code id IN (SELECT id ... LIMIT n)}) may
+   * change and still count as one short batch: zdm's own progressive batches default to 1,000.
+   */
+  static final long MAX_BATCH_ROWS = 10_000;
+
   private final ColumnTypes columnTypes;
 
   StatementJudge(ColumnTypes columnTypes) {
@@ -75,7 +81,9 @@ final class StatementJudge {
           "deploy code that accepts both names (for example a view under the old name), then"
               + " rename, then drop the view");
       case ALTER_COLUMN_TYPE -> alterType(action, facts);
-      case SET_NOT_NULL -> context.hasValidatedNotNull(table, action.column())
+      case SET_NOT_NULL -> columnTypes.isNotNull(table, action.column())
+          ? ActionVerdict.safe("the column is NOT NULL already: nothing to check, no scan")
+          : context.hasValidatedNotNull(table, action.column())
           ? ActionVerdict.safe("a validated CHECK (" + action.column() + " IS NOT NULL) exists,"
               + " so PostgreSQL skips the full-table scan")
           : ActionVerdict.slow(NOT_VALID_VALIDATE,
@@ -97,9 +105,19 @@ final class StatementJudge {
           "recomputes the view under ACCESS EXCLUSIVE: every read of it waits",
           "REFRESH MATERIALIZED VIEW CONCURRENTLY " + SaferSql.table(table)
               + ";  -- needs a unique index on the view");
-      case DROP_INDEX -> ActionVerdict.safe(
-          "drops the index under a brief ACCESS EXCLUSIVE on its table (DROP INDEX CONCURRENTLY"
-              + " avoids even that)");
+      case DROP_INDEX -> ActionVerdict.unsafe(CONCURRENT_INDEX,
+          "takes ACCESS EXCLUSIVE on the index's table: it waits for every running query on the"
+              + " table, and every query after it (reads too) queues behind it",
+          "DROP INDEX CONCURRENTLY " + (action.detail() instanceof Index index
+              ? index.definition() : "...") + ";  -- outside a transaction block");
+      case CREATE_INDEX_ON_ONLY -> columnTypes.isPartitioned(table).orElse(true)
+          ? ActionVerdict.safe("ON ONLY a partitioned table: creates an invalid index on the parent"
+              + " alone, nothing is built; build each partition's index CONCURRENTLY and ALTER"
+              + " INDEX ... ATTACH PARTITION it (the parent's index turns valid with the last one)")
+          : ActionVerdict.slow(CONCURRENT_INDEX,
+              table.displayName() + " is not partitioned, so ON ONLY builds the whole index under"
+                  + " a SHARE lock: every write waits for the build",
+              SaferSql.concurrentIndex((Index) action.detail()));
       case DROP_TABLE -> ActionVerdict.unsafe(EXPAND_CONTRACT,
           "drops " + table.displayName() + " and its data while the running application may still"
               + " use it",
@@ -114,7 +132,7 @@ final class StatementJudge {
               "rewrites the whole table under ACCESS EXCLUSIVE: reads and writes wait for the copy",
               "build a copy beside it and switch (zdm plan: blue-green), or pg_repack");
       case ATTACH_PARTITION -> attach(table, (Partition) action.detail(), context);
-      case UPDATE, DELETE -> dataChange(action);
+      case UPDATE, DELETE -> dataChange(action, context);
       case DO_BLOCK -> ActionVerdict.safe("a DO block; the statements found in it are judged on"
           + " their own");
       case ENUM_ADD_VALUE -> ActionVerdict.safe("changes only the type's catalog entry; the new"
@@ -179,11 +197,53 @@ final class StatementJudge {
   }
 
   private ActionVerdict alterType(Action action, LockFacts facts) {
+    ActionDetail.TypeChange typeChange = (ActionDetail.TypeChange) action.detail();
+    if (!facts.rewrite()
+        && columnTypes.rebuildsIndexes(action.table(), action.column(), typeChange)) {
+      String column = action.table().displayName() + "." + action.column();
+      java.util.Optional<Boolean> indexed = columnTypes.isIndexed(action.table(), action.column());
+      String why = "the table is not rewritten, but the indexes on " + column + " are rebuilt"
+          + " (their operator class changes), reading the whole table under ACCESS EXCLUSIVE";
+      if (indexed.isEmpty()) {
+        return ActionVerdict.depends(DUAL_WRITE, "the indexes on " + column + ": safe if no"
+            + " index covers it; " + why, "depends on whether an index covers " + column + ": "
+            + why, "drop those indexes and rebuild them CONCURRENTLY after, or dual-write");
+      }
+      if (indexed.get()) {
+        return ActionVerdict.slow(DUAL_WRITE, why,
+            "drop those indexes and rebuild them CONCURRENTLY after, or dual-write");
+      }
+    }
     if (!facts.rewrite()) {
       return ActionVerdict.safe("binary-coercible change from "
-          + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite");
+          + columnTypes.typeOf(action.table(), action.column()) + ": catalog only, no rewrite"
+          + (columnTypes.sessionInUtc() ? " (the session TimeZone is UTC)" : ""));
     }
     String known = columnTypes.typeOf(action.table(), action.column());
+    ActionDetail.TypeChange change = (ActionDetail.TypeChange) action.detail();
+    String coercibleFrom = change.using() == null ? ColumnTypes.coercibleFrom(change.newType()) : null;
+    if (known == null && coercibleFrom != null) {
+      String column = action.table().displayName() + "." + action.column();
+      return ActionVerdict.depends(DUAL_WRITE,
+          "the current type of " + column + ": safe if it is " + coercibleFrom
+              + " (catalog only, no rewrite); any other type rewrites the table (dual-write)",
+          "depends on the current type of " + column + ", which zdm does not know: safe if it is "
+              + coercibleFrom + "; otherwise it rewrites the table and its indexes under ACCESS"
+              + " EXCLUSIVE (pass --schema or --database-url to decide)",
+          "if it rewrites: add a column of the new type, sync it with a trigger, backfill in"
+              + " batches, switch, drop the old one: zdm plan FILE (dual-write)");
+    }
+    if (known != null && change.using() == null && !columnTypes.sessionInUtc()
+        && timeZoneDependent(known, change.newType())) {
+      String column = action.table().displayName() + "." + action.column();
+      return ActionVerdict.depends(DUAL_WRITE,
+          "the session TimeZone of the migration: " + known + " to " + change.newType()
+              + " of " + column + " is catalog only when it is UTC (PostgreSQL 12+), otherwise"
+              + " the table is rewritten (dual-write)",
+          "depends on the session TimeZone: PostgreSQL skips the rewrite of " + column
+              + " only when it is UTC; otherwise it rewrites the table under ACCESS EXCLUSIVE",
+          "SET TimeZone = 'UTC' before it (same session), or dual-write: zdm plan FILE");
+    }
     String basis = known == null
         ? " (zdm does not know the current type of " + action.column()
             + "; a varchar widening would not rewrite: pass --database-url to check)"
@@ -193,6 +253,16 @@ final class StatementJudge {
             + " the copy" + basis,
         "add a column of the new type, sync it with a trigger, backfill in batches, switch, drop"
             + " the old one: zdm plan FILE (dual-write)");
+  }
+
+  /** timestamp <-> timestamptz: PostgreSQL 12+ rewrites only when the session is not in UTC. */
+  private static boolean timeZoneDependent(String from, String to) {
+    String target = ColumnTypes.normalize(to);
+    String a = from.replaceAll("\\(\\d+\\)", "");
+    String b = target.replaceAll("\\(\\d+\\)", "");
+    boolean samePrecision = from.replaceAll("[^\\d]", "").equals(target.replaceAll("[^\\d]", ""));
+    return samePrecision && (a.equals("timestamp") && b.equals("timestamptz")
+        || a.equals("timestamptz") && b.equals("timestamp"));
   }
 
   private static ActionVerdict addConstraint(
@@ -243,10 +313,18 @@ final class StatementJudge {
             + " NOT VALID; ... VALIDATE CONSTRAINT ...; then ATTACH PARTITION (no scan)");
   }
 
-  private static ActionVerdict dataChange(Action action) {
+  private static ActionVerdict dataChange(Action action, FileContext context) {
     DataChange change = (DataChange) action.detail();
     if (change.narrow()) {
       return ActionVerdict.safe("changes rows picked by key: few rows, short row locks");
+    }
+    if (change.batchLimit() != null && change.batchLimit() <= MAX_BATCH_ROWS) {
+      return ActionVerdict.safe("changes at most " + change.batchLimit() + " rows (keys picked by"
+          + " a subquery with LIMIT): one short batch of row locks");
+    }
+    if (context.inCommittingDoBlock() && (change.keyRange() || change.batchLimit() != null)) {
+      return ActionVerdict.safe("one batch (a key range or a LIMIT) per transaction: the DO block"
+          + " commits between batches, so row locks are held for one batch at a time");
     }
     String scope = change.whereClause() == null ? "every row" : "every row matching its WHERE";
     return ActionVerdict.slow(PROGRESSIVE,

@@ -126,9 +126,9 @@ final class TokenCursor {
       if (depth == 0 && token.type() == Type.COMMA) {
         break;
       }
-      if (token.type() == Type.OPEN_PAREN) {
+      if (token.type() == Type.OPEN_PAREN || token.type() == Type.OPEN_BRACKET) {
         depth++;
-      } else if (token.type() == Type.CLOSE_PAREN) {
+      } else if (token.type() == Type.CLOSE_PAREN || token.type() == Type.CLOSE_BRACKET) {
         depth--;
       }
       passed.add(token);
@@ -160,6 +160,11 @@ final class TokenCursor {
       return "";
     }
     return sql.substring(tokens.get(from).start(), tokens.get(index - 1).end());
+  }
+
+  /** The tokens from {@code from} (inclusive) to the current position. */
+  List<SqlToken> tokensFrom(int from) {
+    return from >= index ? List.of() : tokens.subList(from, index);
   }
 
   /** The statement text from the current position to the end. */

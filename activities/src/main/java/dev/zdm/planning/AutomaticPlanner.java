@@ -133,6 +133,9 @@ final class AutomaticPlanner {
         steps.add(new DirectStep(line,
             "REINDEX " + what + " CONCURRENTLY " + Identifiers.quote(action.table()), false));
       }
+      case DROP_INDEX -> steps.add(new DirectStep(line, "DROP INDEX CONCURRENTLY "
+          + (statement.sql().matches("(?is).*\\bif\\s+exists\\b.*") ? "IF EXISTS " : "")
+          + Identifiers.quote(action.table()), false));
       case UPDATE, DELETE -> {
         DataChange change = (DataChange) action.detail();
         boolean update = action.kind() == dev.zdm.analysis.ActionKind.UPDATE;

@@ -28,7 +28,7 @@ class CorpusTest {
     Map<String, String> actual = new LinkedHashMap<>();
     for (FileAnalysis file : report.files()) {
       String relative = corpus.relativize(Path.of(file.file())).toString().replace('\\', '/');
-      String verdict = file.error() != null ? "error" : file.safe() ? "safe" : "unsafe";
+      String verdict = file.verdict();
       actual.put(relative, verdict + "\t" + file.recommendedStrategy().displayName());
     }
     assertThat(expected).hasSizeGreaterThanOrEqualTo(80);

@@ -26,6 +26,11 @@ final class ScratchSchema implements AutoCloseable {
     return connection;
   }
 
+  /** The schema's name as stored (unquoted). */
+  String name() {
+    return name;
+  }
+
   String quoted() {
     return Identifiers.quote(name);
   }

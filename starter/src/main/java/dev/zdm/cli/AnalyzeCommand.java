@@ -4,9 +4,11 @@ import dev.zdm.analysis.AnalysisReport;
 import dev.zdm.analysis.JsonReportRenderer;
 import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.analysis.SarifReportRenderer;
+import dev.zdm.analysis.ScratchAnalysis;
 import dev.zdm.analysis.TextReportRenderer;
 import dev.zdm.error.ZdmException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,8 +37,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default: ${DEFAULT-VALUE}).")
   private Format format;
 
-  @Option(names = "--database-url", description = "JDBC URL for size-based estimates (default: $ZDM_DATABASE_URL).")
+  @Option(names = "--database-url", description = "JDBC URL for size-based estimates (default: $ZDM_DATABASE_URL); with --schema/--trace, the local server the scratch database is made on.")
   private String databaseUrl;
+
+  @Option(names = "--schema", paramLabel = "FILE|DIR", description = "Judge against this schema (pg_dump --schema-only file, or a directory of earlier migrations), loaded into a scratch database.")
+  private Path schema;
+
+  @Option(names = "--trace", description = "Run each statement on the scratch database and report the locks, rewrites, scans and errors PostgreSQL shows, beside the static verdict.")
+  private boolean trace;
+
+  @Option(names = "--scratch-url", paramLabel = "URL", description = "Server for the scratch database when it is not on this machine (its user needs CREATEDB). Without it or a --database-url, an embedded PostgreSQL is started for the run.")
+  private String scratchUrl;
 
   @Spec private CommandSpec spec;
 
@@ -48,9 +59,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String url = TargetConnection.url(databaseUrl);
     try {
-      AnalysisReport report = url == null
-          ? new MigrationAnalyzer().analyze(inputs)
-          : DatabaseAnalysis.analyze(url, inputs);
+      AnalysisReport report;
+      if (schema != null || trace) {
+        try (ScratchServer server = ScratchServer.choose(scratchUrl, url, System.getenv())) {
+          report = ScratchAnalysis.analyze(server.config(), server.allowRemote(), schema, trace,
+              inputs, note -> err.println("zdm analyze: " + note));
+        }
+      } else {
+        report = url == null || url.isBlank()
+            ? new MigrationAnalyzer().analyze(inputs)
+            : DatabaseAnalysis.analyze(url, inputs);
+      }
       out.print(switch (format) {
         case text -> new TextReportRenderer().render(report);
         case json -> new JsonReportRenderer().render(report);

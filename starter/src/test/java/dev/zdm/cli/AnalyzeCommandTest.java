@@ -45,6 +45,52 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void schemaAndTraceJudgeAgainstAScratchDatabaseAndCarryTheTracedFacts() throws Exception {
+    Path schema = Files.writeString(dir.resolve("schema.sql"),
+        "CREATE TABLE public.users (id int PRIMARY KEY, name varchar(20));\n");
+    Path widen = Files.writeString(dir.resolve("V1__widen.sql"),
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(40);\n");
+    StringWriter out = new StringWriter();
+
+    int code = run(new AnalyzeCommand(), out, "--database-url", testDatabaseUrl(), "--schema",
+        schema.toString(), "--trace", "--format", "json", widen.toString());
+
+    assertThat(code).as(out.toString()).isZero();
+    var file = new ObjectMapper().readTree(out.toString()).get("files").get(0);
+    assertThat(file.get("verdict").asText()).isEqualTo("safe");
+    assertThat(file.get("trace").get("disagreements")).isEmpty();
+    var traced = file.get("statements").get(0).get("traced");
+    assertThat(traced.get("ran").asBoolean()).isTrue();
+    assertThat(traced.get("locksTaken").get("public.users").asText())
+        .isEqualTo("AccessExclusiveLock");
+    assertThat(traced.get("rewritten")).isEmpty();
+  }
+
+  @Test
+  void withoutANamedServerTheScratchDatabaseIsMadeOnAnEmbeddedPostgres() throws Exception {
+    Path schema = Files.writeString(dir.resolve("schema.sql"),
+        "CREATE TABLE public.users (id int PRIMARY KEY, bio text);\n");
+    Path file = Files.writeString(dir.resolve("V1__bio.sql"),
+        "ALTER TABLE users ALTER COLUMN bio TYPE varchar(100);\n");
+
+    dev.zdm.analysis.AnalysisReport report;
+    try (ScratchServer server = ScratchServer.choose(null, null, java.util.Map.of())) {
+      assertThat(server.config().jdbcUrl()).doesNotContain(":5432/");
+      report = dev.zdm.analysis.ScratchAnalysis.analyze(server.config(), server.allowRemote(),
+          schema, true, java.util.List.of(file.toString()), note -> {});
+    }
+
+    var statement = report.files().get(0).statements().get(0);
+    assertThat(statement.verdict()).as("text -> varchar(100) rewrites").isEqualTo("unsafe");
+    assertThat(report.files().get(0).trace().at(1).rewritten()).containsExactly("public.users");
+  }
+
+  private static String testDatabaseUrl() {
+    String url = System.getenv("ZDM_TEST_DATABASE_URL");
+    return url == null || url.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : url;
+  }
+
+  @Test
   void planPrintsPhasesAndRefusesWithExitOne() throws Exception {
     Path file = Files.writeString(dir.resolve("V4__idx.sql"), "CREATE INDEX i ON t (c);");
     StringWriter out = new StringWriter();

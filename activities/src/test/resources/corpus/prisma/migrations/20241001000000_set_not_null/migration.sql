@@ -1,8 +1,8 @@
 /*
   Warnings:
 
-  - Made the column `title` on table `Post` required. This step will fail if there are existing NULL values in that column.
+  - Made the column `name` on table `User` required. This step will fail if there are existing NULL values in that column.
 
 */
 -- AlterTable
-ALTER TABLE "Post" ALTER COLUMN "title" SET NOT NULL;
+ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE transfers ADD COLUMN memo text;
+CREATE INDEX CONCURRENTLY transfers_memo_idx ON transfers (memo);

@@ -1,0 +1,1 @@
+ALTER TABLE fees ALTER COLUMN rate TYPE numeric(14, 4);
