@@ -12,7 +12,10 @@ import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.TemporalFailure;
+import dev.zdm.workflow.StopOnRollback;
+import io.temporal.workflow.Functions;
 import io.temporal.workflow.Workflow;
+import java.util.Optional;
 
 /**
  * check -> green copy + changes -> sync trigger -> batched copy -> verify -> switch (one short
@@ -62,15 +65,21 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
       }
 
       board.phase("copying", "Copying the existing rows of " + table + " in key order.");
-      long copied = guard.run(() -> dataActivities.copyRows(request));
-      board.stepDone("copy", copied + " rows copied");
+      Optional<Long> copied = longStep(guard, () -> dataActivities.copyRows(request));
+      if (copied.isEmpty()) {
+        return rollBack(undo);
+      }
+      board.stepDone("copy", copied.get() + " rows copied");
       if (inbox.rollbackRequested()) {
         return rollBack(undo);
       }
 
       board.phase("verifying", "Comparing counts and checksums of " + table + " and its green copy.");
-      long compared = guard.run(() -> dataActivities.verify(request));
-      board.stepDone("verify", compared + " rows match");
+      Optional<Long> compared = longStep(guard, () -> dataActivities.verify(request));
+      if (compared.isEmpty()) {
+        return rollBack(undo);
+      }
+      board.stepDone("verify", compared.get() + " rows match");
       if (inbox.rollbackRequested()) {
         return rollBack(undo);
       }
@@ -103,6 +112,17 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
     } catch (TemporalFailure failure) {
       throw undo.onFailure(failure, UNDO_DETAIL);
     }
+  }
+
+  /**
+   * A copy or verification of the whole table: from the operation model on, a rollback cancels it
+   * at once; release 0.1 noticed the rollback only when the step ended.
+   */
+  private <T> Optional<T> longStep(BreakerGuard guard, Functions.Func<T> step) {
+    if (!release.operationModel()) {
+      return Optional.of(guard.run(step::apply));
+    }
+    return new StopOnRollback(guard, inbox::rollbackRequested).run(step);
   }
 
   private MigrationResult rollBack(Compensations undo) {

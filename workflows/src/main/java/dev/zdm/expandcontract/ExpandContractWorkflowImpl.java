@@ -13,12 +13,14 @@ import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * deprecate -> deployment -> removal date -> approval -> archive -> drop. Until the drop starts,
@@ -33,6 +35,7 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
   private StatusBoard board;
   private BreakerGuard guard;
   private Compensations undo;
+  private WorkflowRelease release;
   private DeploymentSignal deployment;
   private ApprovalRequest approval;
   private RollbackRequest rollbackRequest;
@@ -41,7 +44,7 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
 
   @Override
   public MigrationResult run(ExpandContractRequest request) {
-    WorkflowRelease release = WorkflowRelease.ofThisRun();
+    release = WorkflowRelease.ofThisRun();
     activities = Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.ddl(release));
     dataActivities = Workflow.newActivityStub(ExpandContractActivities.class, ZdmActivityOptions.data(release));
     DdlActivities ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
@@ -120,7 +123,18 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
 
       board.phase("archiving", "Copying " + column + " to its archive table.");
       undo.register("archive of " + column, () -> activities.dropArchive(request));
-      ArchiveResult archive = guard.run(() -> dataActivities.archiveColumn(request));
+      ArchiveResult archive;
+      if (release.operationModel()) {
+        // A rollback cancels the copy at once instead of waiting for it to end.
+        Optional<ArchiveResult> copied = new StopOnRollback(guard, () -> rollbackRequest != null)
+            .run(() -> dataActivities.archiveColumn(request));
+        if (copied.isEmpty()) {
+          return rollBack();
+        }
+        archive = copied.get();
+      } else {
+        archive = guard.run(() -> dataActivities.archiveColumn(request));
+      }
       board.stepDone(
           "archive", archive.rowsArchived() + " rows archived in " + archive.archiveTable());
       if (rollbackRequest != null) {

@@ -41,7 +41,7 @@ public final class BreakerGuard {
         if (!isBreakerOpen(failure)) {
           throw failure;
         }
-        waitUntilBreakerCloses();
+        awaitBreakerClosed();
       }
     }
   }
@@ -54,7 +54,8 @@ public final class BreakerGuard {
         });
   }
 
-  private void waitUntilBreakerCloses() {
+  /** Waits, saying why, until a reset lets statements through. */
+  public void awaitBreakerClosed() {
     awaitBreakerClosed(
         "The circuit breaker is open after repeated failures: fix the cause, then run"
             + " `zdm breaker reset`.");

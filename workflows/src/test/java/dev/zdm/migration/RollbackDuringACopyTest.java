@@ -1,0 +1,69 @@
+package dev.zdm.migration;
+
+import static dev.zdm.fakes.FakeTemporal.awaitStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zdm.fakes.FakeTemporal;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.Outcome;
+import dev.zdm.model.RollbackRequest;
+import dev.zdm.model.TableRef;
+import dev.zdm.model.WaitingFor;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.plan.ExpandContractStep;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rollback during a whole-table copy stops the copy at once (its activity is cancelled) and
+ * undoes; release 0.1 noticed it only when the copy ended, hours later on a large table.
+ */
+class RollbackDuringACopyTest {
+  private static final TableRef USERS = TableRef.of("users");
+  private static final MigrationOptions STRAIGHT =
+      new MigrationOptions(Duration.ZERO, null, null, false, false);
+
+  private final FakeTemporal temporal = new FakeTemporal();
+
+  @AfterEach
+  void tearDown() {
+    temporal.close();
+  }
+
+  @Test
+  void aRollbackDuringTheBlueGreenCopyCancelsTheCopyAndRemovesTheGreenTable() throws Exception {
+    temporal.script.blockUntilCanceled("BlueGreenCopy");
+    var workflow = temporal.start("bg-rollback", STRAIGHT,
+        new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
+    temporal.script.awaitCall("BlueGreenCopy");
+
+    workflow.rollback(new RollbackRequest("tester", "wrong change"));
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls())
+        .containsSubsequence("BlueGreenCopy canceled", "BlueGreenRevert")
+        .doesNotContain("BlueGreenVerify", "BlueGreenSwitch");
+  }
+
+  @Test
+  void aRollbackDuringTheArchiveCopyCancelsItAndUndoesTheDeprecation() throws Exception {
+    temporal.script.blockUntilCanceled("ArchiveColumn");
+    var workflow = temporal.start("ec-rollback", STRAIGHT, new ExpandContractStep(USERS, "legacy", 1));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+    temporal.script.awaitCall("ArchiveColumn");
+
+    workflow.rollback(new RollbackRequest("tester", null));
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls())
+        .containsSubsequence("ArchiveColumn canceled", "DropArchive", "RemoveDeprecation")
+        .doesNotContain("DropColumn");
+  }
+}
