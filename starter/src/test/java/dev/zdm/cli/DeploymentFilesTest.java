@@ -24,13 +24,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No Docker engine runs here, so what can be checked without one is checked: the image's entry
@@ -206,6 +209,39 @@ class DeploymentFilesTest {
       assertThat(exported).as("exported by the worker").contains(metric);
       assertThat(documented).as("documented in docs/metrics.md").contains("`" + metric);
     }
+  }
+
+  /**
+   * The dashboard's queries parse as PromQL: promtool (installed by .ci/run) checks them as
+   * recording rules. Skipped, and says so, where promtool is not installed.
+   */
+  @Test
+  void everyDashboardQueryIsValidPromQl(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(onPath("promtool"), "promtool is not installed (.ci/run installs it)");
+    JsonNode dashboard = ComposeFile.YAML.readTree(ROOT.resolve("deploy/grafana/dashboards/zdm.json").toFile());
+    List<Map<String, String>> rules = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        rules.add(Map.of(
+            "record", "zdm:dashboard_panel_" + panel.path("id").asInt() + "_" + target.path("refId").asText(),
+            "expr", target.path("expr").asText()));
+      }
+    }
+    assertThat(rules).hasSizeGreaterThan(5);
+    Path file = dir.resolve("dashboard-queries.yml");
+    ComposeFile.YAML.writeValue(file.toFile(), Map.of("groups", List.of(Map.of("name", "dashboard", "rules", rules))));
+    Process promtool = new ProcessBuilder("promtool", "check", "rules", file.toString())
+        .redirectErrorStream(true)
+        .start();
+    String output = new String(promtool.getInputStream().readAllBytes());
+    assertThat(promtool.waitFor()).as(output).isZero();
+    assertThat(output).contains("SUCCESS: " + rules.size() + " rules found");
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv("PATH");
+    return path != null && Arrays.stream(path.split(java.io.File.pathSeparator))
+        .anyMatch(directory -> Files.isExecutable(Path.of(directory, command)));
   }
 
   /**
