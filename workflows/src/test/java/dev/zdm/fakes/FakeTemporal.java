@@ -40,6 +40,10 @@ public final class FakeTemporal implements AutoCloseable {
   /** Heartbeats reach the server at once, so a cancellation reaches a fake activity at once. */
   private static final Duration HEARTBEAT_THROTTLE = Duration.ofMillis(100);
 
+  /** No removal wait and no approval: a migration goes straight to its long steps. */
+  public static final MigrationOptions STRAIGHT_THROUGH =
+      new MigrationOptions(Duration.ZERO, null, null, false, false);
+
   public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
   public final ActivityScript script = new ActivityScript();
   public final FakeActivities activities = new FakeActivities(script);

@@ -32,9 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class CancelDuringEachLongActivityTest {
   private static final TableRef USERS = TableRef.of("users");
-  /** No removal wait and no approval: the migration goes straight to its long steps. */
-  private static final MigrationOptions STRAIGHT =
-      new MigrationOptions(Duration.ZERO, null, null, false, false);
 
   private final FakeTemporal temporal = new FakeTemporal();
 
@@ -46,7 +43,7 @@ class CancelDuringEachLongActivityTest {
   @Test
   void expandContractCanceledDuringItsArchiveCopyUndoesTheArchiveAndTheDeprecation() throws Exception {
     temporal.script.blockUntilCanceled("ArchiveColumn");
-    MigrationWorkflow workflow = temporal.start("ec-archive", STRAIGHT,
+    MigrationWorkflow workflow = temporal.start("ec-archive", FakeTemporal.STRAIGHT_THROUGH,
         new ExpandContractStep(USERS, "legacy_field", 1));
     awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));
@@ -62,7 +59,7 @@ class CancelDuringEachLongActivityTest {
   void dualWriteCanceledDuringItsBackfillRemovesTheTriggerAndTheNewColumn() throws Exception {
     String chunk = "BackfillChunk dual-write-backfill-step-1";
     temporal.script.blockUntilCanceled(chunk);
-    MigrationWorkflow workflow = temporal.start("dw-backfill", STRAIGHT,
+    MigrationWorkflow workflow = temporal.start("dw-backfill", FakeTemporal.STRAIGHT_THROUGH,
         new DualWriteStep(USERS, "id_old", null, "bigint", null, null, DualWriteStep.Kind.CHANGE_TYPE, 1));
 
     cancelDuring(workflow, chunk);
@@ -73,7 +70,7 @@ class CancelDuringEachLongActivityTest {
   @Test
   void blueGreenCanceledDuringItsCopyRemovesTheGreenCopyAndTheSyncTrigger() throws Exception {
     temporal.script.blockUntilCanceled("BlueGreenCopy");
-    MigrationWorkflow workflow = temporal.start("bg-copy", STRAIGHT,
+    MigrationWorkflow workflow = temporal.start("bg-copy", FakeTemporal.STRAIGHT_THROUGH,
         new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
 
     cancelDuring(workflow, "BlueGreenCopy");
@@ -86,7 +83,7 @@ class CancelDuringEachLongActivityTest {
   @Test
   void anIndexBuildCanceledMidBuildDropsItsIndex() throws Exception {
     temporal.script.blockUntilCanceled("BuildIndexConcurrently idx_email");
-    MigrationWorkflow workflow = temporal.start("pg-index", STRAIGHT, new ConcurrentIndexStep(USERS,
+    MigrationWorkflow workflow = temporal.start("pg-index", FakeTemporal.STRAIGHT_THROUGH, new ConcurrentIndexStep(USERS,
         "idx_email", "CREATE INDEX CONCURRENTLY idx_email ON users (email)", "(email)", false, null,
         null, null, 1));
 
@@ -99,7 +96,7 @@ class CancelDuringEachLongActivityTest {
   @Test
   void aValidationCanceledMidScanDropsItsConstraint() throws Exception {
     temporal.script.blockUntilCanceled("ValidateConstraint");
-    MigrationWorkflow workflow = temporal.start("pg-validate", STRAIGHT, new ConstraintStep(USERS,
+    MigrationWorkflow workflow = temporal.start("pg-validate", FakeTemporal.STRAIGHT_THROUGH, new ConstraintStep(USERS,
         "users_age_check", ConstraintStep.Kind.CHECK, "CHECK (age >= 0)", null, List.of(), 1));
 
     cancelDuring(workflow, "ValidateConstraint");
@@ -114,7 +111,7 @@ class CancelDuringEachLongActivityTest {
       sleep(Duration.ofSeconds(2));
       return normal.get();
     });
-    MigrationWorkflow workflow = temporal.start("ec-drop", STRAIGHT,
+    MigrationWorkflow workflow = temporal.start("ec-drop", FakeTemporal.STRAIGHT_THROUGH,
         new ExpandContractStep(USERS, "legacy_field", 1));
     MigrationStatus waiting = awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));

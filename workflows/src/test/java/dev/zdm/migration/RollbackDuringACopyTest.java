@@ -13,7 +13,6 @@ import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.model.plan.BlueGreenStep;
 import dev.zdm.model.plan.ExpandContractStep;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class RollbackDuringACopyTest {
   private static final TableRef USERS = TableRef.of("users");
-  private static final MigrationOptions STRAIGHT =
-      new MigrationOptions(Duration.ZERO, null, null, false, false);
 
   private final FakeTemporal temporal = new FakeTemporal();
 
@@ -37,7 +34,7 @@ class RollbackDuringACopyTest {
   @Test
   void aRollbackDuringTheBlueGreenCopyCancelsTheCopyAndRemovesTheGreenTable() throws Exception {
     temporal.script.blockUntilCanceled("BlueGreenCopy");
-    var workflow = temporal.start("bg-rollback", STRAIGHT,
+    var workflow = temporal.start("bg-rollback", FakeTemporal.STRAIGHT_THROUGH,
         new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
     temporal.script.awaitCall("BlueGreenCopy");
 
@@ -53,7 +50,7 @@ class RollbackDuringACopyTest {
   @Test
   void aRollbackDuringTheArchiveCopyCancelsItAndUndoesTheDeprecation() throws Exception {
     temporal.script.blockUntilCanceled("ArchiveColumn");
-    var workflow = temporal.start("ec-rollback", STRAIGHT, new ExpandContractStep(USERS, "legacy", 1));
+    var workflow = temporal.start("ec-rollback", FakeTemporal.STRAIGHT_THROUGH, new ExpandContractStep(USERS, "legacy", 1));
     awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));
     temporal.script.awaitCall("ArchiveColumn");
