@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.fakes.FakeTemporal;
 import dev.zdm.model.DeploymentSignal;
-import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
