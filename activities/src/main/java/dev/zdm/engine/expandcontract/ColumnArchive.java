@@ -1,11 +1,13 @@
 package dev.zdm.engine.expandcontract;
 
+import dev.zdm.activities.ZdmFailures;
 import dev.zdm.expandcontract.ExpandContractRequest;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.KeyColumn;
 import dev.zdm.postgres.KeysetCursor;
+import io.temporal.failure.ApplicationFailure;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The archive of a dropped column: a table keyed like the source holding the column's values, so
@@ -57,7 +60,45 @@ final class ColumnArchive {
     return archive;
   }
 
+  /**
+   * The comment that marks an archive as this migration's: generated names can collide (table
+   * {@code a} column {@code b_c} and table {@code a_b} column {@code c} share one), and an archive
+   * is the only copy of a dropped column's values, so no migration writes into or drops another's.
+   */
+  static String ownerMark(ExpandContractRequest request) {
+    return "zdm migration " + request.migrationId() + ":";
+  }
+
+  /** The archive table's comment, or empty when there is no such table. */
+  static Optional<String> existingComment(Connection connection, TableRef archive) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("""
+        SELECT coalesce(obj_description(c.oid, 'pg_class'), '')
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ? AND c.relname = ?
+        """)) {
+      statement.setString(1, archive.schema());
+      statement.setString(2, archive.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Refuses (non-retryable) when the archive's name is taken by another migration's archive. */
+  void refuseAnotherMigrationsArchive(Connection connection) throws SQLException {
+    Optional<String> comment = existingComment(connection, archive);
+    if (comment.isPresent() && !comment.get().startsWith(ownerMark(request))) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "[" + request.migrationId() + "] the archive table " + archive.displayName()
+              + " already exists and is not this migration's (" + comment.get() + "): it may be"
+              + " the only copy of another dropped column, so zdm will not write into it. Rename"
+              + " or move that table, then start the migration again.",
+          ZdmFailures.INVALID_MIGRATION);
+    }
+  }
+
   void create(Connection connection) throws SQLException {
+    refuseAnotherMigrationsArchive(connection);
     StringBuilder columns = new StringBuilder();
     for (KeyColumn key : cursor.key()) {
       columns.append(Identifiers.quote(key.name())).append(' ').append(key.type()).append(", ");
@@ -83,7 +124,7 @@ final class ColumnArchive {
               + Identifiers.quote(archive)
               + " IS "
               + Identifiers.literal(
-                  "zdm migration " + request.migrationId() + ": values of "
+                  ownerMark(request) + " values of "
                       + source.displayName() + "." + request.column() + " before it was dropped"));
     }
   }

@@ -166,9 +166,22 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
   @Override
   public void dropArchive(ExpandContractRequest request) {
     TableRef archiveTable = ColumnArchive.archiveTableOf(request);
-    database.runner().execute(
-        context(request, "drop " + archiveTable),
-        "DROP TABLE IF EXISTS " + Identifiers.quote(archiveTable));
+    database.runner().run(context(request, "drop " + archiveTable), connection -> {
+      Optional<String> comment = ColumnArchive.existingComment(connection, archiveTable);
+      if (comment.isEmpty()) {
+        return null;
+      }
+      if (!comment.get().startsWith(ColumnArchive.ownerMark(request))) {
+        // Another migration's archive under a colliding name: the only copy of its column.
+        log.warn("[{}] {} is not this migration's archive ({}); left in place",
+            request.migrationId(), archiveTable.displayName(), comment.get());
+        return null;
+      }
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE IF EXISTS " + Identifiers.quote(archiveTable));
+      }
+      return null;
+    });
   }
 
   @Override
