@@ -35,7 +35,12 @@ public final class Identifiers {
     if (value.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("a literal must not contain NUL");
     }
-    return "'" + value.replace("'", "''") + "'";
+    if (value.indexOf('\\') < 0) {
+      return "'" + value.replace("'", "''") + "'";
+    }
+    // With standard_conforming_strings off a backslash in '...' is an escape: an E'' string reads
+    // the same under either setting.
+    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 
   /**
