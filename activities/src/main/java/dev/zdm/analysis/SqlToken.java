@@ -1,6 +1,5 @@
 package dev.zdm.analysis;
 
-import java.util.Locale;
 
 /**
  * One lexical token of PostgreSQL text.
@@ -51,7 +50,7 @@ public record SqlToken(Type type, String text, int line, int start, int end) {
     if (type == Type.QUOTED_IDENTIFIER) {
       return SqlNames.normalize(text.startsWith("U&") || text.startsWith("u&") ? text.substring(2) : text);
     }
-    return text.toLowerCase(Locale.ROOT);
+    return SqlNames.foldCase(text);
   }
 
   public boolean isName() {

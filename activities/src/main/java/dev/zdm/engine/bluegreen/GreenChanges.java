@@ -1,12 +1,12 @@
 package dev.zdm.engine.bluegreen;
 
+import dev.zdm.analysis.SqlNames;
 import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.analysis.SqlStatement;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,9 +83,6 @@ final class GreenChanges {
   }
 
   private static String unquote(String identifier) {
-    if (identifier.startsWith("\"")) {
-      return identifier.substring(1, identifier.length() - 1).replace("\"\"", "\"");
-    }
-    return identifier.toLowerCase(Locale.ROOT);
+    return SqlNames.normalize(identifier);
   }
 }
