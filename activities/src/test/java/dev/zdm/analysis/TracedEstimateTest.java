@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -168,6 +169,36 @@ class TracedEstimateTest {
       assertThat(statistics.size(new TableRef(schema, "orders"))).isEmpty();
       holder.rollback();
     }
+  }
+
+  @Test
+  void aTracedScanIsUnsafeOnlyWhenTheRealTableMakesItLong() throws Exception {
+    Path file = Files.writeString(dir.resolve("V1__required.sql"),
+        "ALTER TABLE %s.orders ALTER COLUMN status SET NOT NULL;\n".formatted(schema));
+    FileAnalysis judged = new MigrationAnalyzer().analyze(List.of(file.toString())).files().get(0);
+    assertThat(judged.safe()).as("no database: size unknown").isFalse();
+    String table = schema + ".orders";
+    TracedStatement scanned = new TracedStatement(1, Map.of(table, LockMode.ACCESS_EXCLUSIVE),
+        Map.of(table, LockMode.ACCESS_EXCLUSIVE), true, List.of(), List.of(table), null, true);
+    FileTrace trace = new FileTrace(List.of(scanned), null, null, List.of());
+    TableStatistics statistics = new TableStatistics(production);
+    // Rates given, not measured: what is asserted must not depend on this machine's speed.
+    SampleRates fast = new SampleRates(new SampleRates.Rates(1e9, 1e9, 1e9), "a fast server");
+    SampleRates slow = new SampleRates(new SampleRates.Rates(1, 1, 1), "a slow server");
+
+    FileAnalysis small = TraceComparison.merge(judged, trace,
+        new TracedDowntimeEstimator(statistics, fast));
+    FileAnalysis large = TraceComparison.merge(judged, trace,
+        new TracedDowntimeEstimator(statistics, slow));
+
+    assertThat(small.safe()).isTrue();
+    assertThat(small.statements().get(0).reason())
+        .startsWith("traced: the table is small enough: estimated 0 ms under the lock");
+    assertThat(large.safe()).isFalse();
+    TracedEstimate long_ = large.trace().at(1).estimate();
+    long heapBytes = statistics.size(new TableRef(schema, "orders")).orElseThrow().heapBytes();
+    assertThat(long_.estimate().lockMillis()).as("heap bytes at 1 byte/ms").isEqualTo(heapBytes);
+    assertThat(long_.estimate().basis()).contains("rates measured on a slow server");
   }
 
   /** The session's counters reach pg_stat_user_tables when this statement ends, not up to 1 s later. */
