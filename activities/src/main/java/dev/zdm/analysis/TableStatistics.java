@@ -38,8 +38,8 @@ public final class TableStatistics {
 
   private final Connection connection;
   private final Map<TableRef, Optional<TableSize>> sizes = new HashMap<>();
-  private boolean timeoutsSet;
 
+  /** @param connection in autocommit mode; each read runs in a short transaction of its own */
   public TableStatistics(Connection connection) {
     this.connection = connection;
   }
@@ -51,16 +51,18 @@ public final class TableStatistics {
 
   private Optional<TableSize> read(TableRef table) {
     try {
-      setTimeouts();
-      try (PreparedStatement statement = connection.prepareStatement(TABLE_SIZE)) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.name());
-        try (ResultSet rows = statement.executeQuery()) {
-          if (!rows.next()) {
-            return Optional.empty();
-          }
-          return Optional.of(new TableSize(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
-        }
+      if (!connection.getAutoCommit()) {
+        throw new IllegalStateException("TableStatistics reads in transactions of its own: it"
+            + " needs a connection in autocommit mode");
+      }
+      // Timeouts local to this read's own transaction: the session may be shared (the rates
+      // sample of zdm analyze --database-url runs on it) and keeps its own settings.
+      connection.setAutoCommit(false);
+      try {
+        return read(table, connection);
+      } finally {
+        connection.rollback();
+        connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
       if (GAVE_UP.contains(e.getSQLState())) {
@@ -72,14 +74,21 @@ public final class TableStatistics {
     }
   }
 
-  private void setTimeouts() throws SQLException {
-    if (timeoutsSet) {
-      return;
+  private static Optional<TableSize> read(TableRef table, Connection connection)
+      throws SQLException {
+    try (Statement settings = connection.createStatement()) {
+      settings.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+      settings.execute("SET LOCAL statement_timeout = '" + STATEMENT_TIMEOUT + "'");
     }
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET lock_timeout = '" + LOCK_TIMEOUT + "'");
-      statement.execute("SET statement_timeout = '" + STATEMENT_TIMEOUT + "'");
+    try (PreparedStatement statement = connection.prepareStatement(TABLE_SIZE)) {
+      statement.setString(1, table.schema());
+      statement.setString(2, table.name());
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new TableSize(rows.getLong(1), rows.getLong(2), rows.getLong(3)));
+      }
     }
-    timeoutsSet = true;
   }
 }

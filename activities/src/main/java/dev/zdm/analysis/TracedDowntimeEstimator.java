@@ -32,6 +32,10 @@ public final class TracedDowntimeEstimator {
     if (t == null || t.error() != null || movesData) {
       return Optional.empty();
     }
+    if (!t.observed() && t.rewritten().isEmpty()) {
+      // Run outside a transaction (CONCURRENTLY, VACUUM) or not run: its scans were not seen.
+      return Optional.empty();
+    }
     Set<String> rewritten = new LinkedHashSet<>(t.rewritten());
     Set<String> scanned = new LinkedHashSet<>(t.scanned());
     scanned.removeAll(rewritten);
