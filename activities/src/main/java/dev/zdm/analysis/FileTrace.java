@@ -24,6 +24,13 @@ public record FileTrace(
     return statements.stream().filter(s -> s.line() == line).findFirst().orElse(null);
   }
 
+  /** The same trace with each statement's estimate, by line (lines without one keep none). */
+  FileTrace withEstimates(java.util.Map<Integer, TracedEstimate> estimates) {
+    return new FileTrace(statements.stream()
+        .map(s -> estimates.containsKey(s.line()) ? s.withEstimate(estimates.get(s.line())) : s)
+        .toList(), error, stopped, disagreements);
+  }
+
   FileTrace withDisagreements(List<String> found) {
     return new FileTrace(statements, error, stopped, found);
   }

@@ -30,6 +30,18 @@ public final class JsonReportRenderer {
     ArrayNode scanned = n.putArray("scanned");
     t.scanned().forEach(scanned::add);
     n.put("error", t.error());
+    TracedEstimate e = t.estimate();
+    if (e == null) {
+      n.putNull("estimate");
+      return;
+    }
+    ObjectNode estimate = n.putObject("estimate");
+    estimate.put("lockMode", e.lock().pgName());
+    estimate.put("estimatedLockMillis", e.estimate().lockMillis());
+    estimate.put("estimateBasis", e.estimate().basis());
+    estimate.put("complete", e.complete());
+    ArrayNode changed = estimate.putArray("changedFacts");
+    e.changedFacts().forEach(changed::add);
   }
 
   public String render(AnalysisReport report) {

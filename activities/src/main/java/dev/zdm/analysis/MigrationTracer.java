@@ -63,12 +63,20 @@ public final class MigrationTracer {
 
   private final ScratchDatabase scratch;
   private final boolean schemaGiven;
+  private final TracedDowntimeEstimator estimator;
   private final SqlSplitter splitter = new SqlSplitter();
 
   /** @param schemaGiven a missing table is then the migration's error, not the schema's absence */
   public MigrationTracer(ScratchDatabase scratch, boolean schemaGiven) {
+    this(scratch, schemaGiven, null);
+  }
+
+  /** @param estimator times traced statements on the target's table sizes, or null for none */
+  public MigrationTracer(
+      ScratchDatabase scratch, boolean schemaGiven, TracedDowntimeEstimator estimator) {
     this.scratch = scratch;
     this.schemaGiven = schemaGiven;
+    this.estimator = estimator;
   }
 
   /** Traces every file of {@code report} in order; the trace wins where the two disagree. */
@@ -76,7 +84,7 @@ public final class MigrationTracer {
     List<FileAnalysis> traced = new ArrayList<>();
     try (Connection session = scratch.connect(); Connection observer = scratch.connect()) {
       for (FileAnalysis file : report.files()) {
-        traced.add(TraceComparison.merge(file, traceFile(file, session, observer)));
+        traced.add(TraceComparison.merge(file, traceFile(file, session, observer), estimator));
       }
     } catch (SQLException e) {
       throw new ZdmException(ErrorCode.UNREACHABLE, "zdm analyze --trace: the scratch database"

@@ -56,9 +56,15 @@ public final class SarifReportRenderer {
             + (s.saferSql() == null ? "." : ": " + s.saferSql());
         ObjectNode result = result(results, rule, "error", text);
         location(result, file.file(), s.line());
-        if (file.trace() != null) {
-          JsonReportRenderer.traced(result.putObject("properties").putObject("traced"),
-              file.trace().at(s.line()));
+        if (s.estimate() != null || file.trace() != null) {
+          ObjectNode properties = result.putObject("properties");
+          if (s.estimate() != null) {
+            properties.put("estimatedLockMillis", s.estimate().lockMillis());
+            properties.put("estimateBasis", s.estimate().basis());
+          }
+          if (file.trace() != null) {
+            JsonReportRenderer.traced(properties.putObject("traced"), file.trace().at(s.line()));
+          }
         }
       }
       if (file.trace() != null) {

@@ -83,6 +83,9 @@ final class ScriptAnalyzer {
     }
     ActionVerdict verdict = swapped(action, swaps)
         .orElseGet(() -> judge.judge(action, facts, context));
+    // Judged with the transaction's earlier locks first: a long step under them is as short as
+    // the table is small, so the estimate below decides both.
+    verdict = HeldLockRule.apply(action, facts, verdict, context);
     DowntimeEstimate estimate = null;
     if (estimator != null && !context.createdHere(action.table())) {
       Optional<DowntimeEstimate> found = estimator.estimate(action, facts);
@@ -93,7 +96,6 @@ final class ScriptAnalyzer {
             + " ms under the lock (" + estimate.basis() + ")");
       }
     }
-    verdict = HeldLockRule.apply(action, facts, verdict, context);
     context.took(facts, line);
     context.after(action, columnTypes, line);
     return new Finding(action, facts, verdict, estimate);

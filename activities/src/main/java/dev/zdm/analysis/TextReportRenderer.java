@@ -32,9 +32,24 @@ public final class TextReportRenderer {
             .append(t.scanned().isEmpty() ? "" : ", scanned " + String.join(", ", t.scanned()));
       }
       out.append('\n');
+      if (t != null && t.estimate() != null) {
+        estimates(out, s.estimate(), t.estimate());
+      }
     }
     for (String disagreement : trace.disagreements()) {
       out.append("    DISAGREES ").append(disagreement).append('\n');
+    }
+  }
+
+  /** The static estimate beside the traced one, and what the trace changed to get it. */
+  private static void estimates(StringBuilder out, DowntimeEstimate fixed, TracedEstimate traced) {
+    out.append("      estimate: static ")
+        .append(fixed == null ? "none" : "~" + fixed.lockMillis() + " ms")
+        .append("  |  traced ~").append(traced.estimate().lockMillis()).append(" ms under ")
+        .append(traced.lock().pgName()).append(" (").append(traced.estimate().basis())
+        .append(")\n");
+    for (String fact : traced.changedFacts()) {
+      out.append("      the trace changed ").append(fact).append('\n');
     }
   }
 

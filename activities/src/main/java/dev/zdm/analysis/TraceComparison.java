@@ -25,6 +25,14 @@ final class TraceComparison {
   private TraceComparison() {}
 
   static FileAnalysis merge(FileAnalysis file, FileTrace trace) {
+    return merge(file, trace, null);
+  }
+
+  /**
+   * @param estimator with a target database, times each traced statement on the real table's
+   *     size: a rewrite or scan that is short there is not a hazard; null without one
+   */
+  static FileAnalysis merge(FileAnalysis file, FileTrace trace, TracedDowntimeEstimator estimator) {
     List<String> disagreements = new ArrayList<>();
     if (trace.stopped() != null) {
       return withTrace(file, file.statements(), file.error(), trace);
@@ -43,22 +51,29 @@ final class TraceComparison {
           trace.withDisagreements(disagreements));
     }
     List<StatementAnalysis> statements = new ArrayList<>();
+    Map<Integer, TracedEstimate> estimates = new java.util.HashMap<>();
     for (StatementAnalysis s : file.statements()) {
       TracedStatement t = trace.at(s.line());
-      statements.add(t == null || t.error() != null ? s : compare(s, t, disagreements));
+      TracedEstimate estimate = estimator == null ? null
+          : estimator.estimate(s, t, movesData(s)).orElse(null);
+      if (estimate != null) {
+        estimates.put(s.line(), estimate);
+      }
+      boolean smallEnough = estimate != null && estimate.complete()
+          && estimate.estimate().lockMillis() < estimator.acceptableLockMillis();
+      statements.add(t == null || t.error() != null ? s
+          : compare(s, t, disagreements, smallEnough ? estimate : null));
     }
-    return withTrace(file, statements, file.error(), trace.withDisagreements(disagreements));
+    return withTrace(file, statements, file.error(),
+        trace.withEstimates(estimates).withDisagreements(disagreements));
   }
 
-  private static StatementAnalysis compare(
-      StatementAnalysis s, TracedStatement t, List<String> disagreements) {
+  /** @param small the traced estimate when it is under the acceptable lock time, else null */
+  private static StatementAnalysis compare(StatementAnalysis s, TracedStatement t,
+      List<String> disagreements, TracedEstimate small) {
     String prefix = "line " + s.line() + " (" + s.kind() + "): ";
     LockMode staticMode = significant(s.lockMode());
-    LockMode tracedMode = significant(t.strongestTaken());
-    if (tracedMode.compareTo(staticMode) < 0 && alreadyHeld(s, t, staticMode)) {
-      // The transaction held that lock before the statement: it took nothing new, as expected.
-      tracedMode = staticMode;
-    }
+    LockMode tracedMode = tracedOwnLock(s, t);
     boolean onExistingTable = !t.locksTaken().isEmpty() || t.mainTableExisting();
     if (t.observed() && onExistingTable && staticMode != tracedMode) {
       disagreements.add(prefix + "lock: zdm says " + staticMode.pgName() + ", PostgreSQL took "
@@ -81,7 +96,8 @@ final class TraceComparison {
     // On the scratch database's empty tables the planner scans whatever a query reads, so a scan
     // says nothing about how long a data-moving statement runs; DDL scans every row regardless.
     boolean movesData = movesData(s);
-    boolean tracedUnsafe = (rewrite || (scan && !movesData)) && heldMode.blocksWrites();
+    boolean work = rewrite || (scan && !movesData);
+    boolean tracedUnsafe = work && heldMode.blocksWrites() && small == null;
     if (tracedUnsafe && (s.safe() || s.dependsOn() != null)) {
       String reason = "traced: PostgreSQL " + (rewrite ? "rewrote " + String.join(", ",
           t.rewritten()) : "scanned " + String.join(", ", t.scanned())) + " while the transaction"
@@ -94,9 +110,12 @@ final class TraceComparison {
           .dominant(s.strategy()), reason);
     }
     if (!tracedUnsafe && !s.safe() && t.observed() && onlyLockHazard(s)) {
-      String reason = "traced: PostgreSQL neither rewrote nor scanned a table under a lock that"
-          + " blocks writes (" + (tracedMode == LockMode.NONE ? "no strong lock"
-              : tracedMode.pgName() + ", brief") + ")";
+      String reason = work && heldMode.blocksWrites()
+          ? "traced: the table is small enough: estimated " + small.estimate().lockMillis()
+              + " ms under the lock (" + small.estimate().basis() + ")"
+          : "traced: PostgreSQL neither rewrote nor scanned a table under a lock that"
+              + " blocks writes (" + (tracedMode == LockMode.NONE ? "no strong lock"
+                  : tracedMode.pgName() + ", brief") + ")";
       if (s.dependsOn() == null) {
         // A verdict that said what it depends on was not wrong: the trace answers it.
         disagreements.add(prefix + "verdict: zdm says " + s.verdict() + ", the trace says safe ("
@@ -105,6 +124,17 @@ final class TraceComparison {
       return override(s, true, RecommendedStrategy.NONE, reason);
     }
     return s;
+  }
+
+  /**
+   * The significant lock the statement took itself, as comparable with zdm's: a lock the
+   * transaction held already counts as taken (the statement needed nothing new).
+   */
+  static LockMode tracedOwnLock(StatementAnalysis s, TracedStatement t) {
+    LockMode staticMode = significant(s.lockMode());
+    LockMode tracedMode = significant(t.strongestTaken());
+    return tracedMode.compareTo(staticMode) < 0 && alreadyHeld(s, t, staticMode) ? staticMode
+        : tracedMode;
   }
 
   /** True when the transaction already held {@code mode} or stronger on one of the statement's tables. */
@@ -132,7 +162,7 @@ final class TraceComparison {
       Set.of("update", "delete", "insert", "select", "create-table-as", "do-block");
 
   /** Locks below SHARE UPDATE EXCLUSIVE never wait for or block the application: not compared. */
-  private static LockMode significant(LockMode mode) {
+  static LockMode significant(LockMode mode) {
     return mode.compareTo(LockMode.SHARE_UPDATE_EXCLUSIVE) < 0 ? LockMode.NONE : mode;
   }
 

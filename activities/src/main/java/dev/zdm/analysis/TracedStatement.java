@@ -19,6 +19,8 @@ import java.util.Map;
  * @param error PostgreSQL's message when the statement failed, else null
  * @param mainTableExisting the statement's main table (the first zdm names) existed before the
  *     file ran, under that name
+ * @param estimate the lock time on the target's real table, from this trace and the target's
+ *     statistics (only with a target database), else null
  */
 public record TracedStatement(
     int line,
@@ -28,12 +30,26 @@ public record TracedStatement(
     List<String> rewritten,
     List<String> scanned,
     String error,
-    boolean mainTableExisting) {
+    boolean mainTableExisting,
+    TracedEstimate estimate) {
   public TracedStatement {
     locksTaken = Map.copyOf(locksTaken);
     locksHeld = Map.copyOf(locksHeld);
     rewritten = List.copyOf(rewritten);
     scanned = List.copyOf(scanned);
+  }
+
+  /** A trace without an estimate. */
+  public TracedStatement(int line, Map<String, LockMode> locksTaken,
+      Map<String, LockMode> locksHeld, boolean observed, List<String> rewritten,
+      List<String> scanned, String error, boolean mainTableExisting) {
+    this(line, locksTaken, locksHeld, observed, rewritten, scanned, error, mainTableExisting,
+        null);
+  }
+
+  TracedStatement withEstimate(TracedEstimate found) {
+    return new TracedStatement(line, locksTaken, locksHeld, observed, rewritten, scanned, error,
+        mainTableExisting, found);
   }
 
   /** The strongest lock the statement took, or NONE. */

@@ -96,6 +96,33 @@ class CatalogDowntimeEstimatorTest {
     }
   }
 
+  @Test
+  void aValidationInsideTheTransactionOfItsConstraintIsSafeOnASmallTable() throws Exception {
+    Path file = Files.createTempFile("zdm-estimate", ".sql");
+    try {
+      Files.writeString(file, """
+          BEGIN;
+          ALTER TABLE %1$s ADD CONSTRAINT total_positive CHECK (total >= 0) NOT VALID;
+          ALTER TABLE %1$s VALIDATE CONSTRAINT total_positive;
+          COMMIT;
+          """.formatted(table()));
+      StatementAnalysis withDatabase = new MigrationAnalyzer(
+          new CatalogDowntimeEstimator(connection), new CatalogColumnTypes(connection))
+          .analyze(List.of(file.toString())).files().get(0).statements().get(2);
+      StatementAnalysis without = new MigrationAnalyzer().analyze(List.of(file.toString()))
+          .files().get(0).statements().get(2);
+
+      assertThat(without.safe()).as("the held ACCESS EXCLUSIVE, size unknown").isFalse();
+      assertThat(withDatabase.estimate()).isNotNull();
+      if (withDatabase.estimate().lockMillis() < CatalogDowntimeEstimator.ACCEPTABLE_LOCK_MILLIS) {
+        assertThat(withDatabase.safe()).as(withDatabase.reason()).isTrue();
+        assertThat(withDatabase.reason()).startsWith("the table is small enough");
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   private String table() {
     return scratch.quoted() + ".orders";
   }

@@ -6,9 +6,12 @@ import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.analysis.SarifReportRenderer;
 import dev.zdm.analysis.ScratchAnalysis;
 import dev.zdm.analysis.TextReportRenderer;
+import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +40,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", description = "text, json or sarif (default: ${DEFAULT-VALUE}).")
   private Format format;
 
-  @Option(names = "--database-url", description = "JDBC URL for size-based estimates (default: $ZDM_DATABASE_URL); with --schema/--trace, the local server the scratch database is made on.")
+  @Option(names = "--database-url", description = "JDBC URL for size-based estimates (default: $ZDM_DATABASE_URL); with --schema/--trace, also the local server the scratch database is made on, and each estimate (static and traced) uses this database's table statistics (pg_class, pg_relation_size: never a scan).")
   private String databaseUrl;
 
   @Option(names = "--schema", paramLabel = "FILE|DIR", description = "Judge against this schema (pg_dump --schema-only file, or a directory of earlier migrations), loaded into a scratch database.")
@@ -61,9 +64,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     try {
       AnalysisReport report;
       if (schema != null || trace) {
-        try (ScratchServer server = ScratchServer.choose(scratchUrl, url, System.getenv())) {
+        try (ScratchServer server = ScratchServer.choose(scratchUrl, url, System.getenv());
+            Connection target = url == null ? null : TargetConnection.open(url)) {
           report = ScratchAnalysis.analyze(server.config(), server.allowRemote(), schema, trace,
-              inputs, note -> err.println("zdm analyze: " + note));
+              inputs, note -> err.println("zdm analyze: " + note), target);
+        } catch (SQLException e) {
+          throw new ZdmException(ErrorCode.UNREACHABLE, "lost the database given by"
+              + " --database-url / ZDM_DATABASE_URL (" + e.getSQLState() + ")");
         }
       } else {
         report = url == null || url.isBlank()

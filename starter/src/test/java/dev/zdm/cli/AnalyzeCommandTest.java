@@ -67,6 +67,40 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void traceWithADatabaseEstimatesFromTheTracedWorkAndTheRealSize() throws Exception {
+    String target = "zdm_cli_est_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String tables = "CREATE SCHEMA " + target + ";\nCREATE TABLE " + target
+        + ".orders (id bigint PRIMARY KEY, status text);\n";
+    try (var production = java.sql.DriverManager.getConnection(testDatabaseUrl());
+        var s = production.createStatement()) {
+      s.execute(tables);
+      try {
+        s.execute("INSERT INTO " + target + ".orders SELECT g, 'open' FROM generate_series(1, 20000) g");
+        s.execute("ANALYZE " + target + ".orders");
+        Path schema = Files.writeString(dir.resolve("schema.sql"), tables);
+        Path required = Files.writeString(dir.resolve("V1__required.sql"),
+            "ALTER TABLE " + target + ".orders ALTER COLUMN status SET NOT NULL;\n");
+        StringWriter out = new StringWriter();
+
+        run(new AnalyzeCommand(), out, "--database-url", testDatabaseUrl(), "--schema",
+            schema.toString(), "--trace", "--format", "json", required.toString());
+
+        var statement = new ObjectMapper().readTree(out.toString()).get("files").get(0)
+            .get("statements").get(0);
+        assertThat(statement.get("estimateBasis").asText()).as(out.toString())
+            .contains("~20000 rows (pg_class)");
+        var estimate = statement.get("traced").get("estimate");
+        assertThat(estimate.get("lockMode").asText()).isEqualTo("AccessExclusiveLock");
+        assertThat(estimate.get("estimateBasis").asText()).contains(target + ".orders: ")
+            .contains("~20000 rows (pg_class on the target database), scanned at ");
+        assertThat(estimate.get("changedFacts")).isEmpty();
+      } finally {
+        s.execute("DROP SCHEMA " + target + " CASCADE");
+      }
+    }
+  }
+
+  @Test
   void withoutANamedServerTheScratchDatabaseIsMadeOnAnEmbeddedPostgres() throws Exception {
     Path schema = Files.writeString(dir.resolve("schema.sql"),
         "CREATE TABLE public.users (id int PRIMARY KEY, bio text);\n");
