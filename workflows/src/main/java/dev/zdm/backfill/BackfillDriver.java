@@ -4,8 +4,10 @@ import dev.zdm.model.Progress;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -28,10 +30,8 @@ public final class BackfillDriver {
     CONTINUE_AS_NEW
   }
 
-  private final BackfillActivities engine =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data());
-  private final BackfillActivities control =
-      Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl());
+  private final BackfillActivities engine;
+  private final BackfillActivities control;
   private final StatusBoard board;
   private final BooleanSupplier stopRequested;
   private final WorkflowRelease release;
@@ -52,6 +52,8 @@ public final class BackfillDriver {
     this.board = board;
     this.stopRequested = stopRequested;
     this.release = release;
+    engine = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data(release));
+    control = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl(release));
     BackfillCarry from = carry == null ? BackfillCarry.fresh() : carry;
     workedMillis = from.workedMillis();
     rolloutApproved = from.rolloutApproved();
@@ -171,8 +173,16 @@ public final class BackfillDriver {
   private BackfillChunk runChunk(BackfillRequest request) {
     Promise<BackfillChunk> chunk = Async.function(engine::runChunk, request);
     while (!chunk.isCompleted()) {
-      Workflow.await(
-          () -> chunk.isCompleted() || controlChanged || (!stopSent && stopRequested.getAsBoolean()));
+      try {
+        Workflow.await(
+            () -> chunk.isCompleted() || controlChanged || (!stopSent && stopRequested.getAsBoolean()));
+      } catch (CanceledFailure canceled) {
+        if (release.operationModel()) {
+          // The undo that follows must not run while the chunk's batches still do.
+          StopOnRollback.awaitStopped(chunk);
+        }
+        throw canceled;
+      }
       if (!stopSent && stopRequested.getAsBoolean()) {
         // The engine stops at its next batch when it sees the pause; the chunk then returns.
         control.setControl(new BatchControl(request.migrationId(), true, batchSize, delayMs));

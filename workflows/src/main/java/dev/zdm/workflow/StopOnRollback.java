@@ -1,6 +1,7 @@
 package dev.zdm.workflow;
 
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -26,6 +27,14 @@ public final class StopOnRollback {
     this.rollbackRequested = rollbackRequested;
   }
 
+  /**
+   * After the workflow was cancelled: waits until the step's activity has really stopped (its
+   * cancellation acknowledged, its backend cancelled) so the undo that follows never races it.
+   */
+  public static void awaitStopped(Promise<?> step) {
+    Workflow.newDetachedCancellationScope(() -> Workflow.await(step::isCompleted)).run();
+  }
+
   /** The step's result; empty when a rollback stopped it (the caller then undoes). */
   public <T> Optional<T> run(Functions.Func<T> step) {
     while (true) {
@@ -33,7 +42,12 @@ public final class StopOnRollback {
       CancellationScope scope = Workflow.newCancellationScope(() -> started.add(Async.function(step)));
       scope.run();
       Promise<T> result = started.get(0);
-      Workflow.await(() -> result.isCompleted() || rollbackRequested.getAsBoolean());
+      try {
+        Workflow.await(() -> result.isCompleted() || rollbackRequested.getAsBoolean());
+      } catch (CanceledFailure canceled) {
+        awaitStopped(result);
+        throw canceled;
+      }
       if (!result.isCompleted()) {
         scope.cancel();
         try {
