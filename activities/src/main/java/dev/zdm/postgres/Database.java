@@ -2,8 +2,10 @@ package dev.zdm.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -27,7 +29,19 @@ public final class Database implements AutoCloseable {
   }
 
   public static Database open(DatabaseConfig config, String poolName, int poolSize) {
+    return open(config, poolName, poolSize, null);
+  }
+
+  /**
+   * A pool whose connections, waits and timeouts are reported to {@code metrics} (the worker's
+   * Prometheus registry: {@code hikaricp_connections_*}); null for none.
+   */
+  public static Database open(
+      DatabaseConfig config, String poolName, int poolSize, MeterRegistry metrics) {
     HikariConfig hikari = new HikariConfig();
+    if (metrics != null) {
+      hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+    }
     hikari.setPoolName(poolName);
     hikari.setJdbcUrl(config.jdbcUrl());
     if (config.user() != null) {

@@ -128,7 +128,8 @@ class ExpandContractEndToEndIT {
     String metrics = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.metricsPort + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("zdm_ddl_statements_total").contains("temporal_");
+    assertThat(metrics).contains("zdm_ddl_statements_total").contains("temporal_")
+        .contains("hikaricp_connections_active{pool=\"zdm-worker\"");
 
     replayTheRecordedHistories();
   }

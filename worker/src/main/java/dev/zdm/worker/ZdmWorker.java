@@ -70,7 +70,7 @@ public final class ZdmWorker implements AutoCloseable {
       if (config.metricsPort() != null) {
         metricsServer = MetricsServer.start(registry, config.metricsPort());
       }
-      database = Database.open(config.database(), "zdm-worker", DATABASE_POOL_SIZE);
+      database = Database.open(config.database(), "zdm-worker", DATABASE_POOL_SIZE, registry);
       new Ledger(database.dataSource(), config.database().ledgerSchema()).install();
       temporal = TemporalConnection.openChecked(config.temporal(), scope);
       SearchAttributeRegistrar.register(temporal.service(), config.temporal().namespace());
