@@ -33,6 +33,23 @@ public final class Catalog {
     }
   }
 
+  /** Whether any relation (table, index, view, sequence...) of that name is in the schema. */
+  public boolean relationExists(String schema, String name) throws SQLException {
+    String sql =
+        """
+        SELECT 1
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ? AND c.relname = ?
+        """;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, schema);
+      statement.setString(2, name);
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
   /** The column's type as format_type spells it, or empty when there is no such column. */
   public Optional<String> columnType(TableRef table, String column) throws SQLException {
     String sql =

@@ -94,7 +94,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     try {
       prepared = migrationActivities.prepare(request);
     } catch (ActivityFailure failure) {
-      if (release.operationModel() && Compensations.isCancellation(failure)) {
+      if (release.operationModel() && Compensations.workflowCanceled()) {
         finished = true;
         board.phase("canceled", "Canceled while the plan was being made; nothing was changed.");
         throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));

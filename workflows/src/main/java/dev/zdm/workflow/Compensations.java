@@ -116,20 +116,6 @@ public final class Compensations {
     retryRequested = true;
   }
 
-  public boolean awaitingIntervention() {
-    return ROLLBACK_FAILED.equals(board.phase());
-  }
-
-  /** What the last undo run undid, newest first. */
-  public List<String> undone() {
-    return List.copyOf(undone);
-  }
-
-  /** What the last undo run had to leave in place, newest first. */
-  public List<String> leftInPlace() {
-    return List.copyOf(leftInPlace);
-  }
-
   /**
    * A step failed or the workflow was cancelled: undo what is registered and return the failure to
    * rethrow. A cancellation is recognised however it arrives (also as an activity or child
@@ -144,7 +130,7 @@ public final class Compensations {
       }
       return failure;
     }
-    if (isCancellation(failure)) {
+    if (workflowCanceled()) {
       String step = board.phase();
       Workflow.newDetachedCancellationScope(() -> {
         board.stepFailed(step, "canceled");
@@ -189,11 +175,11 @@ public final class Compensations {
   }
 
   /**
-   * True when this workflow is being canceled, whatever form the failure took: a CanceledFailure
-   * from a wait, or an activity or child failure caused by the cancellation it passed on. A step
-   * canceled by someone else (a child canceled on its own) is a failure of this workflow.
+   * True when this workflow is being canceled, whatever form the failure that surfaced it took: a
+   * CanceledFailure from a wait, or an activity or child failure caused by the cancellation it
+   * passed on. A step canceled by someone else (a child canceled on its own) is a failure.
    */
-  public static boolean isCancellation(Throwable failure) {
+  public static boolean workflowCanceled() {
     return CancellationScope.current().isCancelRequested();
   }
 

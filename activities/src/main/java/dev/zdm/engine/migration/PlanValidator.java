@@ -3,6 +3,8 @@ package dev.zdm.engine.migration;
 import dev.zdm.error.ZdmException;
 import dev.zdm.ledger.Ledger;
 import dev.zdm.model.TableRef;
+import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
@@ -13,8 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Checks that every table and column a plan's strategy steps name exists, before anything runs,
- * so a typo is refused with exit 2 instead of failing half-way.
+ * Checks that every table and column a plan's strategy steps name exists, and that no index or
+ * constraint they create is already there, before anything runs: a typo is refused with exit 2
+ * instead of failing half-way, and a step never adopts an object it did not make (its undo would
+ * drop it on rollback).
  */
 final class PlanValidator {
   private final Ledger ledger;
@@ -28,7 +32,26 @@ final class PlanValidator {
     for (PlanStep step : plan.steps()) {
       if (step instanceof ExpandContractStep drop) {
         validateDrop(connection, catalog, plan.migrationId(), drop);
+      } else if (step instanceof ConcurrentIndexStep index) {
+        refuseExisting(catalog.relationExists(index.table().schema(), index.indexName()),
+            index.line(), "index", index.indexName(), index.table());
+        if (index.constraintName() != null) {
+          refuseExisting(catalog.constraintValidated(index.table(), index.constraintName()).isPresent(),
+              index.line(), "constraint", index.constraintName(), index.table());
+        }
+      } else if (step instanceof ConstraintStep constraint && constraint.constraintName() != null) {
+        refuseExisting(catalog.constraintValidated(constraint.table(), constraint.constraintName()).isPresent(),
+            constraint.line(), "constraint", constraint.constraintName(), constraint.table());
       }
+    }
+  }
+
+  private static void refuseExisting(
+      boolean exists, int line, String kind, String name, TableRef table) {
+    if (exists) {
+      throw ZdmException.badInput("line " + line + ": " + kind + " " + name + " already exists ("
+          + table.displayName() + "); zdm would count it as built and drop it on a rollback."
+          + " Rename it, drop it by hand if it is stale, or remove the statement");
     }
   }
 
