@@ -42,6 +42,7 @@ import dev.zdm.backfill.BatchSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
@@ -89,25 +90,39 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     guard = new BreakerGuard(request.migrationId(), board, ddl);
     planUndo = new Compensations(request.migrationId(), board, release, guard);
     board.rollbackPossible(true);
-    board.phase("preparing", "Checking " + request.sourceName() + " against the database.");
-    Plan prepared;
-    try {
-      prepared = migrationActivities.prepare(request);
-    } catch (ActivityFailure failure) {
-      if (release.operationModel() && Compensations.workflowCanceled()) {
-        finished = true;
-        board.phase("canceled", "Canceled while the plan was being made; nothing was changed.");
-        throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));
+    int firstStep;
+    MigrationRequest.Continued continued = request.continued();
+    if (continued == null) {
+      board.phase("preparing", "Checking " + request.sourceName() + " against the database.");
+      Plan prepared;
+      try {
+        prepared = migrationActivities.prepare(request);
+      } catch (ActivityFailure failure) {
+        if (release.operationModel() && Compensations.workflowCanceled()) {
+          finished = true;
+          board.phase("canceled", "Canceled while the plan was being made; nothing was changed.");
+          throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));
+        }
+        return refuse(rootMessage(failure), failureType(failure));
       }
-      return refuse(rootMessage(failure), failureType(failure));
+      plan = prepared;
+      board.strategyAndTable(strategyOf(plan), tableOf(plan));
+      board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
+      firstStep = 0;
+    } else {
+      firstStep = carryOn(continued);
     }
-    plan = prepared;
-    board.strategyAndTable(strategyOf(plan), tableOf(plan));
-    board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
 
     try {
       String lastMessage = "";
-      for (int i = 0; i < plan.steps().size(); i++) {
+      for (int i = firstStep; i < plan.steps().size(); i++) {
+        if (i > firstStep && historyTooLong()) {
+          // Between steps only: no child runs, so none is cancelled by the parent's close policy.
+          Workflow.await(Workflow::isEveryHandlerFinished);
+          if (rollbackRequest == null) {
+            Workflow.continueAsNew(request.continuedAs(carry(i)));
+          }
+        }
         if (rollbackRequest != null) {
           String before = "Rolled back before step " + (i + 1) + " started";
           if (release.operationModel()) {
@@ -120,10 +135,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         currentStep = step;
         PlanStepRun run = new PlanStepRun(i + 1, step);
         CompletedUndo undo = release.operationModel() ? operations.undoAfterCompletion(run, step) : null;
-        if (undo instanceof CompletedUndo.Undo reversible) {
-          // Registered before the step: its call may fail although its statement took effect.
-          planUndo.register(reversible.what(), reversible.action());
-        }
+        // Registered before the step: its call may fail although its statement took effect.
+        registerBefore(undo);
         MigrationResult stepResult = operations.run(run, step);
         if (stepResult != null && stepResult.outcome() == Outcome.ROLLED_BACK) {
           if (release.operationModel()) {
@@ -132,10 +145,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           }
           return finish(Outcome.ROLLED_BACK, stepResult.message());
         }
-        if (undo instanceof CompletedUndo.Irreversible irreversible) {
-          planUndo.registerIrreversible("step " + (i + 1) + " (" + step.describe() + ")",
-              irreversible.because());
-        }
+        registerAfter(i + 1, step, undo);
         if (release.operationModel()) {
           board.rollbackPossible(true);
         }
@@ -159,6 +169,69 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       throw failure;
     }
   }
+
+  private void registerBefore(CompletedUndo undo) {
+    if (undo instanceof CompletedUndo.Undo reversible) {
+      planUndo.register(reversible.what(), reversible.action());
+    }
+  }
+
+  private void registerAfter(int number, PlanStep step, CompletedUndo undo) {
+    if (undo instanceof CompletedUndo.Irreversible irreversible) {
+      planUndo.registerIrreversible("step " + number + " (" + step.describe() + ")",
+          irreversible.because());
+    }
+  }
+
+  /**
+   * Whether this run should hand over to a new one before its next step. Asked only once the
+   * history is long, so the version marker is recorded only by runs that continue as new.
+   */
+  private boolean historyTooLong() {
+    if (!release.operationModel()) {
+      return false;
+    }
+    boolean tooLong = Workflow.getInfo().getHistoryLength() > request.continueAsNewAfterEvents()
+        || Workflow.getInfo().isContinueAsNewSuggested();
+    return tooLong
+        && Workflow.getVersion(CONTINUE_AS_NEW_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
+
+  /** What the next run needs, as data: the undo list is rebuilt from the plan, not carried. */
+  private MigrationRequest.Continued carry(int nextStep) {
+    List<MigrationRequest.KeptSignal> kept = pendingSignals.stream()
+        .map(pending -> new MigrationRequest.KeptSignal(pending.name(),
+            pending.argument() instanceof ThrottleRequest throttle ? throttle : null,
+            pending.argument() instanceof DeploymentSignal deployment ? deployment : null))
+        .toList();
+    return new MigrationRequest.Continued(plan, nextStep, board.steps(), rollbackRequest, kept);
+  }
+
+  /**
+   * Takes over from the run that continued as new: its plan (not made again), its status steps,
+   * its inbox, and the undo list of the steps it completed, rebuilt through their operations in
+   * the order they ran. Returns the index of the step to run next.
+   */
+  private int carryOn(MigrationRequest.Continued continued) {
+    plan = continued.plan();
+    board.strategyAndTable(strategyOf(plan), tableOf(plan));
+    board.carrySteps(continued.steps());
+    rollbackRequest = continued.rollback();
+    continued.keptSignals().forEach(kept ->
+        pendingSignals.add(new PendingSignal(kept.name(), kept.argument())));
+    for (int i = 0; i < continued.nextStep(); i++) {
+      PlanStep done = plan.steps().get(i);
+      CompletedUndo undo = operations.undoAfterCompletion(new PlanStepRun(i + 1, done), done);
+      registerBefore(undo);
+      registerAfter(i + 1, done, undo);
+    }
+    board.phase("continued", "Continued as new before step " + (continued.nextStep() + 1)
+        + " of " + plan.steps().size() + "; the steps before it are done.");
+    return continued.nextStep();
+  }
+
+  /** Marks the runs that continue as new between steps (and carry their saga as data). */
+  static final String CONTINUE_AS_NEW_CHANGE = "zdm-parent-continue-as-new";
 
   /** What the parent's own undo list holds: earlier steps of the file, newest first. */
   private static final String UNDO_DETAIL = "the file's earlier steps undone where they can be";
@@ -369,13 +442,43 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       throw new IllegalStateException(
           "Nothing in migration " + migrationId + " awaits approval: it is " + state + ".");
     }
+    if (activeChildId == null) {
+      throw new IllegalStateException("Nothing in migration " + migrationId
+          + " awaits approval: no step's workflow runs now.");
+    }
+    if (rollbackRequest != null) {
+      throw new IllegalStateException("Migration " + migrationId
+          + " is being rolled back (requested by " + rollbackRequest.requestedBy()
+          + "): nothing will be approved.");
+    }
   }
 
   @Override
   public String approve(ApprovalRequest approval) {
+    String child = activeChildId;
     forward(StrategyWorkflowControls.APPROVE, approval);
-    return "Approved: " + activeChildId + " goes on.";
+    if (Workflow.getVersion(APPROVE_ANSWER_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return "Approved: " + child + " goes on."; // the behaviour of runs that began before this change
+    }
+    // Answer from what the child did with it: the approval and a rollback race to the child as
+    // signals, and only the child's next state says which one it acted on.
+    Workflow.await(() -> finished || !child.equals(activeChildId)
+        || !WaitingFor.APPROVAL.equals(board.waitingFor()));
+    if (UNDOING_PHASES.contains(board.phase())) {
+      throw ApplicationFailure.newNonRetryableFailure("Not approved: a rollback of "
+          + request.migrationId() + " reached " + child + " first; it is " + describeState() + ".",
+          "NotApproved");
+    }
+    return "Approved: " + child + " goes on (" + describeState() + ").";
   }
+
+  /** Phases of a step that is undoing itself or has ended without going on. */
+  private static final Set<String> UNDOING_PHASES = Set.of(
+      Compensations.COMPENSATING, Compensations.ROLLBACK_FAILED, Compensations.ROLLED_BACK,
+      Compensations.ROLLED_BACK_PARTIALLY, "failed", "canceled");
+
+  /** Marks runs whose approve answers from the child's state instead of at once. */
+  static final String APPROVE_ANSWER_CHANGE = "zdm-approve-answer";
 
   @Override
   public void validateRollback(RollbackRequest rollback) {

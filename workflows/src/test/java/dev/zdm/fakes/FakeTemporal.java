@@ -71,14 +71,20 @@ public final class FakeTemporal implements AutoCloseable {
 
   /** Starts a migration whose plan (from the fake prepare activity) is {@code steps}. */
   public MigrationWorkflow start(String migrationId, MigrationOptions options, PlanStep... steps) {
+    return start(new MigrationRequest(
+        migrationId, migrationId + ".sql", "-- planned by the test", null, options), steps);
+  }
+
+  /** Starts {@code request} (e.g. with a low continue-as-new threshold) with {@code steps} as its plan. */
+  public MigrationWorkflow start(MigrationRequest request, PlanStep... steps) {
+    String migrationId = request.migrationId();
     activities.plan(migrationId, new Plan(migrationId, List.of(steps), List.of()));
     MigrationWorkflow workflow = client().newWorkflowStub(MigrationWorkflow.class,
         WorkflowOptions.newBuilder()
             .setTaskQueue(TASK_QUEUE)
             .setWorkflowId(ZdmNames.workflowId(migrationId))
             .build());
-    WorkflowClient.start(workflow::run,
-        new MigrationRequest(migrationId, migrationId + ".sql", "-- planned by the test", null, options));
+    WorkflowClient.start(workflow::run, request);
     return workflow;
   }
 

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.fakes.FakeTemporal;
+import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.MigrationResult;
+import dev.zdm.model.Outcome;
+import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.TableRef;
@@ -98,6 +102,42 @@ class ControlsAsUpdatesTest {
 
     awaitCall("SetBatchControl paused");
     WorkflowStub.fromTyped(workflow).cancel();
+  }
+
+  @Test
+  void anApprovalAnswersWithWhatTheStepDidWithIt() throws Exception {
+    var workflow = temporal.start("approve-answer", MigrationOptions.defaults(), RENAME);
+    awaitApproval(workflow);
+
+    String answer = workflow.approve(new ApprovalRequest("tester", null));
+
+    assertThat(answer).startsWith("Approved: zdm-approve-answer-").doesNotContain("waiting for approval");
+    assertThat(temporal.resultOf(workflow, MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(temporal.script.calls()).contains("CutOverDualWrite");
+  }
+
+  @Test
+  void anApprovalAfterARollbackIsRefusedAndTheCutOverNeverRuns() throws Exception {
+    temporal.script.gate("RemoveDualWrite", null);
+    var workflow = temporal.start("approve-after-rollback", MigrationOptions.defaults(), RENAME);
+    awaitApproval(workflow);
+
+    workflow.rollback(new RollbackRequest("tester", null));
+    assertThatThrownBy(() -> workflow.approve(new ApprovalRequest("tester", null)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .satisfies(e -> assertThat(rootMessage(e)).containsAnyOf("is being rolled back", "awaits approval"));
+    temporal.script.release("RemoveDualWrite");
+
+    assertThat(temporal.resultOf(workflow, MigrationResult.class).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls()).doesNotContain("CutOverDualWrite");
+  }
+
+  private static void awaitApproval(MigrationWorkflow workflow) throws InterruptedException {
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT_READS.equals(s.waitingFor()));
+    workflow.confirmDeployment(new DeploymentSignal("v2", "reads"));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT_WRITES.equals(s.waitingFor()));
+    workflow.confirmDeployment(new DeploymentSignal("v3", "writes"));
+    awaitStatus(workflow, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
   }
 
   private void awaitCall(String call) throws InterruptedException {
