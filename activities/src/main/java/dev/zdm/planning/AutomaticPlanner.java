@@ -36,6 +36,7 @@ final class AutomaticPlanner {
   private final String sourceName;
   private final boolean force;
   private final DirectUndo undo;
+  private final PriorState prior;
   private final List<PlanStep> steps = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
@@ -43,6 +44,7 @@ final class AutomaticPlanner {
     this.sourceName = sourceName;
     this.force = force;
     this.undo = new DirectUndo(prior);
+    this.prior = prior;
   }
 
   List<PlanStep> steps() {
@@ -110,7 +112,8 @@ final class AutomaticPlanner {
       case ADD_COLUMN -> {
         return addColumn(statement, table, (ColumnDefinition) action.detail());
       }
-      case SET_NOT_NULL -> steps.add(notNull(table, action.column(), line));
+      case SET_NOT_NULL -> steps.add(notNull(table, action.column(), line,
+          prior.columnNullable(table, action.column())));
       case ADD_CONSTRAINT -> {
         return addConstraint(statement, table, (ConstraintDefinition) action.detail());
       }
@@ -226,7 +229,8 @@ final class AutomaticPlanner {
         intOption(statement, "maxDuration", (int) ProgressiveDmlStep.DEFAULT_MAX_DURATION_MS),
         100, line));
     if (column.notNull()) {
-      steps.add(notNull(table, column.name(), line));
+      // The ADD COLUMN above fails if the column exists, so it is new: nullable before this file.
+      steps.add(notNull(table, column.name(), line, Optional.of(true)));
     }
     return null;
   }
@@ -256,17 +260,25 @@ final class AutomaticPlanner {
 
   /**
    * SET NOT NULL without its scan under ACCESS EXCLUSIVE: a CHECK (col IS NOT NULL) added NOT VALID
-   * and validated apart, after which SET NOT NULL trusts it and the check is dropped.
+   * and validated apart, after which SET NOT NULL trusts it and the check is dropped. Its undo once
+   * done drops the NOT NULL only if the column was nullable before ({@code wasNullable}); when
+   * that is not known the step is irreversible.
    */
-  static ConstraintStep notNull(TableRef table, String column, int line) {
+  static ConstraintStep notNull(TableRef table, String column, int line, Optional<Boolean> wasNullable) {
     String name = Identifiers.generatedName("", table.name(), column, "not_null");
     String t = Identifiers.quote(table);
+    String c = Identifiers.quote(column);
+    String dropCheck = "DROP CONSTRAINT IF EXISTS " + Identifiers.quote(name);
+    List<String> undo = wasNullable
+        .map(nullable -> List.of("ALTER TABLE " + t + " "
+            + (nullable ? "ALTER COLUMN " + c + " DROP NOT NULL, " : "") + dropCheck))
+        .orElse(List.of());
     return new ConstraintStep(table, name, ConstraintStep.Kind.NOT_NULL,
-        "CHECK (" + Identifiers.quote(column) + " IS NOT NULL)", column,
-        List.of("ALTER TABLE " + t + " ALTER COLUMN " + Identifiers.quote(column) + " SET NOT NULL",
+        "CHECK (" + c + " IS NOT NULL)", column,
+        List.of("ALTER TABLE " + t + " ALTER COLUMN " + c + " SET NOT NULL",
             // IF EXISTS: a retried run of the parent's statement finds the check already gone.
-            "ALTER TABLE " + t + " DROP CONSTRAINT IF EXISTS " + Identifiers.quote(name)),
-        line);
+            "ALTER TABLE " + t + " " + dropCheck),
+        line, undo);
   }
 
   private void refuse(StatementAnalysis statement, String why) {

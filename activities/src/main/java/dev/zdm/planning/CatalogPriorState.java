@@ -69,6 +69,21 @@ public final class CatalogPriorState implements PriorState {
         Identifiers.quote(table), name);
   }
 
+  @Override
+  public Optional<Boolean> columnNullable(TableRef table, String column) {
+    String sql =
+        """
+        SELECT NOT attnotnull FROM pg_attribute
+         WHERE attrelid = to_regclass(?) AND attname = ? AND attnum > 0 AND NOT attisdropped
+        """;
+    try (PreparedStatement statement = prepare(sql, Identifiers.quote(table), column);
+        ResultSet row = statement.executeQuery()) {
+      return row.next() ? Optional.of(row.getBoolean(1)) : Optional.empty();
+    } catch (SQLException unreadable) {
+      return Optional.empty();
+    }
+  }
+
   /** The single value the query returns (null inside when none); no row: nothing to restore. */
   private Optional<Prior> value(String sql, String... parameters) {
     try (PreparedStatement statement = prepare(sql, parameters);

@@ -36,6 +36,11 @@ public interface PriorState {
     public Optional<Boolean> constraintExists(TableRef table, String name) {
       return Optional.empty();
     }
+
+    @Override
+    public Optional<Boolean> columnNullable(TableRef table, String column) {
+      return Optional.empty();
+    }
   };
 
   /**
@@ -57,4 +62,7 @@ public interface PriorState {
   Optional<Boolean> columnExists(TableRef table, String column);
 
   Optional<Boolean> constraintExists(TableRef table, String name);
+
+  /** Whether the column accepts NULL now; empty when it does not exist or cannot be read. */
+  Optional<Boolean> columnNullable(TableRef table, String column);
 }

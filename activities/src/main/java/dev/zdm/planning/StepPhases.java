@@ -14,6 +14,7 @@ import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.model.HumanDuration;
 import dev.zdm.postgres.Identifiers;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The phases each kind of plan step goes through, with their SQL, gates and compensations, as the
@@ -127,7 +128,8 @@ final class StepPhases {
         phase("verify", List.of("SELECT count(*) FROM " + t + " WHERE " + n
             + " IS DISTINCT FROM " + forward + "  -- must be 0"), null, List.of()));
     if (step.kind() == DualWriteStep.Kind.ADD_NOT_NULL) {
-      return concat(add, constraint(AutomaticPlanner.notNull(step.table(), step.newColumn(), step.line())));
+      return concat(add, constraint(
+          AutomaticPlanner.notNull(step.table(), step.newColumn(), step.line(), Optional.of(true))));
     }
     String o = Identifiers.quote(step.oldColumn());
     List<String> finish = step.kind() == DualWriteStep.Kind.RENAME
@@ -202,12 +204,12 @@ final class StepPhases {
     if (step.afterValidation().isEmpty()) {
       return phases;
     }
-    List<String> undo = step.kind() == ConstraintStep.Kind.NOT_NULL
-        ? List.of("ALTER TABLE " + t + " ALTER COLUMN " + Identifiers.quote(step.column()) + " DROP NOT NULL")
-        : List.of();
-    return concat(phases, List.of(phase("set not null", step.afterValidation().stream()
+    // Without the column's prior state (zdm plan without a database) the NOT NULL stays on a rollback.
+    List<String> closing = step.afterValidation().stream()
         .map(sql -> sql.contains("SET NOT NULL") ? sql + "  -- no scan: the check proves it" : sql)
-        .toList(), null, undo)));
+        .toList();
+    return concat(phases, List.of(new PlanPhase("set not null", closing, null,
+        step.undoAfterValidation(), step.undoAfterValidation().isEmpty())));
   }
 
   private List<PlanPhase> blueGreen(BlueGreenStep step) {

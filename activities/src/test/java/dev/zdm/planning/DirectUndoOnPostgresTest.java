@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
 import dev.zdm.activities.DdlStatement;
 import dev.zdm.analysis.SqlSplitter;
+import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
@@ -141,5 +142,34 @@ class DirectUndoOnPostgresTest {
     db.execute("DELETE FROM {schema}.audit");
     run(create.undo().sql(), create.undo().transactional());
     assertThat(db.queryString("SELECT to_regclass('{schema}.audit')::text")).isNull();
+  }
+
+  @Test
+  void aNotNullStepIsUndoneToTheColumnsPriorStateTwice() throws Exception {
+    db.execute("ALTER TABLE {schema}.items ADD COLUMN code text NOT NULL DEFAULT 'c'");
+    String before = schemaDescription();
+    Plan plan = plan("""
+        ALTER TABLE %1$s.items ALTER COLUMN name SET NOT NULL;
+        ALTER TABLE %1$s.items ALTER COLUMN code SET NOT NULL;
+        """.formatted(s));
+    List<ConstraintStep> done = new ArrayList<>();
+    for (PlanStep planned : plan.steps()) {
+      ConstraintStep step = (ConstraintStep) planned;
+      assertThat(step.undoAfterValidation()).as(step.describe()).isNotEmpty();
+      // What the progressive child and then the parent run for the step.
+      run("ALTER TABLE " + Identifiers.quote(step.table()) + " ADD CONSTRAINT "
+          + Identifiers.quote(step.constraintName()) + " " + step.definition() + " NOT VALID", true);
+      run("ALTER TABLE " + Identifiers.quote(step.table()) + " VALIDATE CONSTRAINT "
+          + Identifiers.quote(step.constraintName()), true);
+      step.afterValidation().forEach(sql -> run(sql, true));
+      done.add(0, step);
+    }
+    assertThat(schemaDescription()).contains("column items.name text true");
+    for (ConstraintStep step : done) {
+      step.undoAfterValidation().forEach(sql -> run(sql, true));
+      step.undoAfterValidation().forEach(sql -> run(sql, true));
+    }
+    // name is nullable again; code, NOT NULL before the file, stays NOT NULL.
+    assertThat(schemaDescription()).isEqualTo(before).contains("column items.code text true");
   }
 }

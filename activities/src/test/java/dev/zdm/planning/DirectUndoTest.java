@@ -23,6 +23,7 @@ class DirectUndoTest {
     final Map<String, Prior> defaults = new HashMap<>();
     final Map<String, Prior> comments = new HashMap<>();
     final Map<String, Boolean> exists = new HashMap<>();
+    final Map<String, Boolean> nullable = new HashMap<>();
 
     @Override
     public Optional<Prior> columnDefault(TableRef table, String column) {
@@ -47,6 +48,11 @@ class DirectUndoTest {
     @Override
     public Optional<Boolean> constraintExists(TableRef table, String name) {
       return Optional.ofNullable(exists.get(table.displayName() + "#" + name));
+    }
+
+    @Override
+    public Optional<Boolean> columnNullable(TableRef table, String column) {
+      return Optional.ofNullable(nullable.get(table.displayName() + "." + column));
     }
   }
 
@@ -217,5 +223,21 @@ class DirectUndoTest {
     assertThat(step.afterValidation()).containsExactly(
         "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"note\" SET NOT NULL",
         "ALTER TABLE \"public\".\"orders\" DROP CONSTRAINT IF EXISTS \"orders_note_not_null\"");
+  }
+
+  @Test
+  void aNotNullStepIsUndoneOnlyAsFarAsTheColumnsPriorStateIsKnown() {
+    String sql = "ALTER TABLE orders ALTER COLUMN note SET NOT NULL";
+    KnownState state = new KnownState();
+    state.nullable.put("orders.note", true);
+    assertThat(((ConstraintStep) steps(sql, state).get(0)).undoAfterValidation()).containsExactly(
+        "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"note\" DROP NOT NULL,"
+            + " DROP CONSTRAINT IF EXISTS \"orders_note_not_null\"");
+
+    state.nullable.put("orders.note", false);
+    assertThat(((ConstraintStep) steps(sql, state).get(0)).undoAfterValidation()).containsExactly(
+        "ALTER TABLE \"public\".\"orders\" DROP CONSTRAINT IF EXISTS \"orders_note_not_null\"");
+
+    assertThat(((ConstraintStep) steps(sql, PriorState.UNKNOWN).get(0)).undoAfterValidation()).isEmpty();
   }
 }

@@ -38,8 +38,14 @@ public final class ValidatedConstraintOperation implements StepOperation<Constra
   @Override
   public CompletedUndo undoAfterCompletion(StepRun run, ConstraintStep step) {
     if (!step.afterValidation().isEmpty()) {
-      return new CompletedUndo.Irreversible(
-          step.describe() + ": the column stays NOT NULL (its helper check is gone)");
+      if (step.undoAfterValidation().isEmpty()) {
+        return new CompletedUndo.Irreversible(
+            step.describe() + ": the column stays NOT NULL (its helper check is gone)");
+      }
+      // Transactional ALTERs under the migration's lock_timeout, idempotent (IF EXISTS, DROP NOT NULL).
+      return new CompletedUndo.Undo(
+          "step " + run.number() + " (" + String.join("; ", step.undoAfterValidation()) + ")",
+          () -> step.undoAfterValidation().forEach(sql -> run.runUndoStatement(sql, true)));
     }
     ProgressiveRequest request = request(run, step);
     return new CompletedUndo.Undo("constraint " + step.constraintName(),

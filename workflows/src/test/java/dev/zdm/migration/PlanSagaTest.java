@@ -14,6 +14,7 @@ import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.model.plan.ConcurrentIndexStep;
+import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
@@ -197,5 +198,23 @@ class PlanSagaTest {
 
     assertThat(result.message()).contains("left in place: step 1 (run as is (line 1)");
     assertThat(workflow.status().phase()).isEqualTo("rolled-back-partially");
+  }
+
+  @Test
+  void aCompletedNotNullStepIsUndoneByDroppingTheNotNullItAdded() throws Exception {
+    String undo = "ALTER TABLE orders ALTER COLUMN f DROP NOT NULL, DROP CONSTRAINT IF EXISTS orders_f_not_null";
+    ConstraintStep notNull = new ConstraintStep(ORDERS, "orders_f_not_null", ConstraintStep.Kind.NOT_NULL,
+        "CHECK (f IS NOT NULL)", "f", List.of("ALTER TABLE orders ALTER COLUMN f SET NOT NULL",
+            "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_f_not_null"), 1, List.of(undo));
+    var workflow = temporal.start("not-null-undo", MigrationOptions.defaults(), notNull, RENAME);
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT_READS.equals(s.waitingFor()));
+
+    workflow.rollback(new RollbackRequest("tester", null));
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(temporal.script.calls()).containsSubsequence(
+        "RunDdl ALTER TABLE orders ALTER COLUMN f SET NOT NULL", "RemoveDualWrite", "RunDdl " + undo);
+    assertThat(result.message()).contains("undone: step 1 (" + undo + ")").doesNotContain("left in place");
+    assertThat(workflow.status().phase()).isEqualTo("rolled-back");
   }
 }

@@ -15,6 +15,10 @@ import java.util.List;
  * @param column for NOT_NULL, the column; else null
  * @param afterValidation statements run once the constraint is validated (for NOT_NULL: SET NOT
  *     NULL, which then needs no scan, and dropping the check); empty otherwise
+ * @param undoAfterValidation for NOT_NULL, what a rollback of the file runs once the step is done
+ *     (drop the NOT NULL when the column was nullable before, and the helper check, IF EXISTS);
+ *     empty when the column's prior state was not known, and in steps planned before this field
+ *     existed: the step is then irreversible
  */
 public record ConstraintStep(
     TableRef table,
@@ -23,10 +27,18 @@ public record ConstraintStep(
     String definition,
     String column,
     List<String> afterValidation,
-    int line)
+    int line,
+    List<String> undoAfterValidation)
     implements PlanStep {
   public ConstraintStep {
     afterValidation = afterValidation == null ? List.of() : List.copyOf(afterValidation);
+    undoAfterValidation = undoAfterValidation == null ? List.of() : List.copyOf(undoAfterValidation);
+  }
+
+  /** A step without closing statements to undo (CHECK, FOREIGN KEY). */
+  public ConstraintStep(TableRef table, String constraintName, Kind kind, String definition,
+      String column, List<String> afterValidation, int line) {
+    this(table, constraintName, kind, definition, column, afterValidation, line, List.of());
   }
 
 
