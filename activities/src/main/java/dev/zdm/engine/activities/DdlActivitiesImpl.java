@@ -10,6 +10,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Runs single statements from a plan through the {@link dev.zdm.postgres.StatementRunner}.
@@ -43,8 +44,11 @@ public class DdlActivitiesImpl implements DdlActivities {
       run(context, statement.sql());
     } else {
       // Long (CONCURRENTLY): heartbeats from a side thread, cancels its backend when cancelled.
+      // An index build or drop takes the index's build lock and never drops a build still running.
+      Optional<ConcurrentIndexDdl> index = ConcurrentIndexDdl.of(context, statement.sql());
       RepeatableDdl repeatable = new RepeatableDdl(context, statement.sql());
-      database.runner().runWatched(context, (connection, watch) -> repeatable.run(connection));
+      database.runner().runWatched(context, (connection, watch) -> index.isPresent()
+          ? index.get().run(connection, watch) : repeatable.run(connection));
     }
     return new DdlResult(
         statement.description(), (System.nanoTime() - started) / 1_000_000, attempt);

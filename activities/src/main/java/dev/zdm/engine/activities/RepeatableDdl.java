@@ -1,15 +1,11 @@
 package dev.zdm.engine.activities;
 
 import dev.zdm.analysis.Action;
-import dev.zdm.analysis.ActionDetail.Index;
-import dev.zdm.analysis.ActionKind;
 import dev.zdm.analysis.InvalidSqlException;
 import dev.zdm.analysis.SqlStatement;
 import dev.zdm.analysis.StatementClassifier;
 import dev.zdm.engine.activities.EndStateCheck.EndState;
-import dev.zdm.model.TableRef;
 import dev.zdm.postgres.ConnectionWork;
-import dev.zdm.postgres.Identifiers;
 import dev.zdm.postgres.StatementContext;
 import dev.zdm.postgres.StatementRunner;
 import java.sql.Connection;
@@ -30,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * On a retry (attempt > 1) that error counts as success only when the catalog shows exactly what
  * the statement was to leave behind: the column, the table, a valid index, the constraint, or
  * their absence. On attempt 1 the error stands: the file or the database is not what the user
- * thinks (docs/decisions/0312-repeatable-direct-steps.md).
+ * thinks (docs/decisions/0312-repeatable-direct-steps.md). A build or drop of one named index
+ * concurrently goes through {@link ConcurrentIndexDdl} instead, which waits for a build still
+ * running rather than dropping it.
  */
 public final class RepeatableDdl implements ConnectionWork<Void> {
   private static final Logger log = LoggerFactory.getLogger(RepeatableDdl.class);
@@ -61,9 +59,6 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
       StatementRunner.executeAll(connection, sql);
       return null;
     } catch (SQLException failure) {
-      if (before == null && rebuiltAfterAFailedBuild(connection, failure)) {
-        return null;
-      }
       Optional<EndState> outcome = earlierAttemptsOutcome(failure);
       if (outcome.isEmpty()) {
         throw failure;
@@ -81,36 +76,6 @@ public final class RepeatableDdl implements ConnectionWork<Void> {
           failure.getSQLState(), shown.get());
       return null;
     }
-  }
-
-  /**
-   * A concurrent build that an earlier attempt started and did not finish (the worker died, the
-   * build failed) leaves the index INVALID under the statement's name: it is dropped and the
-   * statement run again, as the progressive index build does. Only for that exact index, on
-   * that table.
-   */
-  private boolean rebuiltAfterAFailedBuild(Connection connection, SQLException failure)
-      throws SQLException {
-    if (!"42P07".equals(failure.getSQLState())) {
-      return false;
-    }
-    List<Action> actions = actions();
-    if (actions.size() != 1 || actions.get(0).kind() != ActionKind.CREATE_INDEX_CONCURRENTLY
-        || ((Index) actions.get(0).detail()).name() == null) {
-      return false;
-    }
-    TableRef table = actions.get(0).table();
-    TableRef index = new TableRef(table.schema(), ((Index) actions.get(0).detail()).name());
-    if (!EndStateCheck.index(table, (Index) actions.get(0).detail(), false).orElseThrow()
-        .holds(connection)) {
-      return false;
-    }
-    log.info("[{}] {}: attempt {} found index {} INVALID (an earlier attempt's build did not"
-            + " finish); dropping it and building again",
-        context.migrationId(), context.description(), context.attempt(), index.displayName());
-    StatementRunner.executeAll(connection,
-        "DROP INDEX CONCURRENTLY IF EXISTS " + Identifiers.quote(index), sql);
-    return true;
   }
 
   /** The statement's actions as the analysis reads them; none when it cannot read it. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * so the lock does not make a build wait (IndexBuildsTest: the holder's build, held behind an old
  * transaction, finishes once that ends while a second step polls for the lock).
  */
-final class IndexBuilds {
+public final class IndexBuilds {
   /** How often a step waiting for another build looks again. */
   static final Duration POLL = Duration.ofSeconds(1);
   /** DROP/CREATE statements one step may issue before it gives up on an index that keeps changing. */
@@ -73,7 +73,7 @@ final class IndexBuilds {
   private final TableRef index;
   private final String key;
 
-  IndexBuilds(String migrationId, TableRef index) {
+  public IndexBuilds(String migrationId, TableRef index) {
     this.migrationId = migrationId;
     this.index = index;
     this.key = Identifiers.quote(index);
@@ -83,63 +83,79 @@ final class IndexBuilds {
   private record Index(long oid, boolean valid) {}
 
   /** Ends with the index VALID: built here, found built, or built by a build this step waited for. */
-  void build(Connection connection, StatementWatch watch, String createSql) throws SQLException {
+  public void build(Connection connection, StatementWatch watch, String createSql) throws SQLException {
+    underLock(connection, watch, () -> buildHoldingLock(connection, watch, createSql));
+  }
+
+  /** Work on this index that no zdm build or drop of it may overlap (a direct step's statement). */
+  public interface LockedWork {
+    void run() throws SQLException;
+  }
+
+  /** Runs {@code work} holding this index's build lock, polled for as {@link #build} does. */
+  public void underLock(Connection connection, StatementWatch watch, LockedWork work) throws SQLException {
     awaitLock(connection, watch);
     try {
-      int statements = 0;
-      while (true) {
-        Optional<Index> found = index(connection);
-        if (found.isPresent() && found.get().valid()) {
-          watch.followOwn();
-          return;
-        }
-        if (found.isPresent()) {
-          Integer builder = builder(connection, found.get().oid());
-          if (builder != null) {
-            watch.follow(builder, "waiting for the build of " + index + " running in backend " + builder);
-            watch.sleep(POLL);
-            continue;
-          }
-          // Read again after finding no builder: a build that ended just now has committed by then.
-          if (!found.equals(index(connection))) {
-            continue;
-          }
-        }
-        watch.followOwn();
-        if (++statements > MAX_STATEMENTS) {
-          throw ApplicationFailure.newFailure("[" + migrationId + "] index " + index
-              + " keeps changing while zdm builds it (" + MAX_STATEMENTS + " DROP/CREATE statements);"
-              + " retrying", "IndexChanging");
-        }
-        if (found.isPresent()) {
-          log.info("[{}] index {} is INVALID and no build of it runs (a failed build left it);"
-              + " dropping it before building again", migrationId, index);
-          execute(connection, dropSql());
-          continue;
-        }
-        try {
-          execute(connection, createSql);
-        } catch (SQLException e) {
-          // A build zdm did not start may have begun since the look: this CREATE then waits for
-          // its table lock and finds the name taken. Look again rather than fail.
-          if (!DUPLICATE_TABLE.equals(e.getSQLState()) || statements == MAX_STATEMENTS) {
-            throw e;
-          }
-        }
-      }
+      work.run();
     } finally {
       unlock(connection, watch);
     }
   }
 
+  /** Whether an index of this name exists, valid or not. */
+  public boolean exists(Connection connection) throws SQLException {
+    return index(connection).isPresent();
+  }
+
+  /** {@link #build}'s work, for a caller that holds the lock ({@link #underLock}). */
+  public void buildHoldingLock(Connection connection, StatementWatch watch, String createSql)
+      throws SQLException {
+    int statements = 0;
+    while (true) {
+      Optional<Index> found = index(connection);
+      if (found.isPresent() && found.get().valid()) {
+        watch.followOwn();
+        return;
+      }
+      if (found.isPresent()) {
+        Integer builder = builder(connection, found.get().oid());
+        if (builder != null) {
+          watch.follow(builder, "waiting for the build of " + index + " running in backend " + builder);
+          watch.sleep(POLL);
+          continue;
+        }
+        // Read again after finding no builder: a build that ended just now has committed by then.
+        if (!found.equals(index(connection))) {
+          continue;
+        }
+      }
+      watch.followOwn();
+      if (++statements > MAX_STATEMENTS) {
+        throw ApplicationFailure.newFailure("[" + migrationId + "] index " + index
+            + " keeps changing while zdm builds it (" + MAX_STATEMENTS + " DROP/CREATE statements);"
+            + " retrying", "IndexChanging");
+      }
+      if (found.isPresent()) {
+        log.info("[{}] index {} is INVALID and no build of it runs (a failed build left it);"
+            + " dropping it before building again", migrationId, index);
+        execute(connection, dropSql());
+        continue;
+      }
+      try {
+        execute(connection, createSql);
+      } catch (SQLException e) {
+        // A build zdm did not start may have begun since the look: this CREATE then waits for
+        // its table lock and finds the name taken. Look again rather than fail.
+        if (!DUPLICATE_TABLE.equals(e.getSQLState()) || statements == MAX_STATEMENTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** DROP INDEX CONCURRENTLY IF EXISTS, never while a zdm build of the index holds the lock. */
   void drop(Connection connection, StatementWatch watch) throws SQLException {
-    awaitLock(connection, watch);
-    try {
-      execute(connection, dropSql());
-    } finally {
-      unlock(connection, watch);
-    }
+    underLock(connection, watch, () -> execute(connection, dropSql()));
   }
 
   private String dropSql() {

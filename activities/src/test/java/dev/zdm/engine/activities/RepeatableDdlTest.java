@@ -85,21 +85,6 @@ class RepeatableDdlTest {
   }
 
   @Test
-  void aRetryMeetingAnUnfinishedConcurrentBuildDropsItAndBuildsAgain() {
-    // A unique build over duplicate names fails and leaves an INVALID index behind.
-    String build = "CREATE UNIQUE INDEX CONCURRENTLY items_name_key ON {schema}.items (name)";
-    assertThatThrownBy(() -> run(build, false, 1)).isInstanceOf(ApplicationFailure.class);
-    assertThatThrownBy(() -> run(build, false, 2))
-        .as("rebuilt, and it fails for the same reason as the first time")
-        .isInstanceOfSatisfying(ApplicationFailure.class,
-            failure -> assertThat(failure.getOriginalMessage()).contains("23505"));
-    db.execute("UPDATE {schema}.items SET name = name || '-' || id");
-    run(build, false, 3);
-    assertThat(db.queryLong("SELECT count(*) FROM pg_index WHERE indisvalid"
-        + " AND indexrelid = to_regclass('{schema}.items_name_key')")).isEqualTo(1);
-  }
-
-  @Test
   void aRetryIsDoneOnlyWhenTheCatalogShowsWhatTheStatementMakes() {
     db.execute("CREATE TABLE {schema}.other (id bigint)");
     db.execute("CREATE INDEX taken ON {schema}.other (id)");
