@@ -1,6 +1,7 @@
 package dev.zdm.planning;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One phase of a plan step as shown by {@code zdm plan}.
@@ -27,5 +28,10 @@ public record PlanPhase(
 
   public PlanPhase(String name, List<String> sql, String gate, List<String> compensation) {
     this(name, sql, gate, compensation, false);
+  }
+
+  /** The phases of {@code first}, then those of {@code then}. */
+  static List<PlanPhase> concat(List<PlanPhase> first, List<PlanPhase> then) {
+    return Stream.concat(first.stream(), then.stream()).toList();
   }
 }

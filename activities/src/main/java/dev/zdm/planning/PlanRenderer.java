@@ -18,14 +18,15 @@ import java.util.List;
 public final class PlanRenderer {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private final StepPhases phases;
+  private final StepPlannings kinds = StepPlannings.all();
+  private final MigrationOptions options;
 
   public PlanRenderer() {
     this(MigrationOptions.defaults());
   }
 
   public PlanRenderer(MigrationOptions options) {
-    this.phases = new StepPhases(options);
+    this.options = options;
   }
 
   public String text(Plan plan) {
@@ -35,7 +36,7 @@ public final class PlanRenderer {
     for (PlanStep step : plan.steps()) {
       out.append('\n').append(number++).append(". [").append(kind(step)).append("] ")
           .append(step.describe()).append('\n');
-      for (PlanPhase phase : phases.of(step)) {
+      for (PlanPhase phase : kinds.phases(step, options)) {
         out.append("   - ").append(phase.name()).append('\n');
         if (phase.gate() != null) {
           out.append("       waits for ").append(phase.gate()).append('\n');
@@ -67,7 +68,7 @@ public final class PlanRenderer {
       s.put("description", step.describe());
       s.set("step", JSON.valueToTree(step));
       ArrayNode phaseArray = s.putArray("phases");
-      for (PlanPhase phase : phases.of(step)) {
+      for (PlanPhase phase : kinds.phases(step, options)) {
         ObjectNode p = phaseArray.addObject();
         p.put("name", phase.name());
         p.put("gate", phase.gate());

@@ -1,0 +1,72 @@
+package dev.zdm.planning;
+
+import dev.zdm.model.MigrationOptions;
+import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.postgres.Identifiers;
+import java.util.List;
+import java.util.Optional;
+
+/** A column renamed, retyped or added NOT NULL through a synced shadow column. */
+final class DualWritePlanning implements StepPlanning<DualWriteStep> {
+
+  @Override
+  public Class<DualWriteStep> stepType() {
+    return DualWriteStep.class;
+  }
+
+  @Override
+  public List<PlanPhase> phases(DualWriteStep step, MigrationOptions options) {
+    String t = Identifiers.quote(step.table());
+    String n = Identifiers.quote(step.newColumn());
+    String type = step.newType() == null ? "<type of " + step.oldColumn() + ">" : step.newType();
+    String trigger = Identifiers.generatedName("zdm_sync_", step.table().name(), step.newColumn());
+    String forward = forwardOf(step);
+    List<PlanPhase> add = List.of(
+        new PlanPhase("add column", List.of("ALTER TABLE " + t + " ADD COLUMN " + n + " " + type), null,
+            List.of("ALTER TABLE " + t + " DROP COLUMN " + n)),
+        new PlanPhase("sync trigger", List.of("CREATE FUNCTION " + Identifiers.quote(trigger)
+                + "() RETURNS trigger LANGUAGE plpgsql: on INSERT, and on UPDATE of either column,"
+                + " set NEW." + n + " from " + forward
+                + (step.oldColumn() == null ? "" : " and the old column back from " + n),
+            "CREATE TRIGGER " + Identifiers.quote(trigger) + " BEFORE INSERT OR UPDATE ON " + t
+                + " FOR EACH ROW EXECUTE FUNCTION " + Identifiers.quote(trigger) + "()"), null,
+            List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+                "DROP FUNCTION " + Identifiers.quote(trigger) + "()")),
+        new PlanPhase("backfill", List.of("UPDATE " + t + " SET " + n + " = " + forward
+            + " WHERE <key range> AND " + n + " IS DISTINCT FROM " + forward
+            + "  -- batches, each its own transaction"), null, List.of()),
+        new PlanPhase("verify", List.of("SELECT count(*) FROM " + t + " WHERE " + n
+            + " IS DISTINCT FROM " + forward + "  -- must be 0"), null, List.of()));
+    if (step.kind() == DualWriteStep.Kind.ADD_NOT_NULL) {
+      // The shadow column is new, so nullable before: its NOT NULL phases are the constraint step's.
+      return PlanPhase.concat(add, new ConstraintPlanning().phases(
+          AutomaticPlanner.notNull(step.table(), step.newColumn(), step.line(), Optional.of(true)),
+          options));
+    }
+    String o = Identifiers.quote(step.oldColumn());
+    List<String> finish = step.kind() == DualWriteStep.Kind.RENAME
+        ? List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+            "ALTER TABLE " + t + " DROP COLUMN " + o)
+        : List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
+            "ALTER TABLE " + t + " DROP COLUMN " + o,
+            "ALTER TABLE " + t + " RENAME COLUMN " + n + " TO " + o);
+    return PlanPhase.concat(add, List.of(
+        new PlanPhase("switch reads", List.of(), "deployment: the version that reads " + step.newColumn(),
+            List.of()),
+        new PlanPhase("switch writes", List.of(), "deployment: the version that writes only "
+            + step.newColumn(), List.of()),
+        new PlanPhase("approve", List.of(), "approval: zdm approve (dropping " + step.oldColumn()
+            + " is irreversible)", List.of()),
+        new PlanPhase("contract", finish, null, List.of())));
+  }
+
+  /** The new column's value as SQL over the old column, placeholders filled in for display. */
+  private static String forwardOf(DualWriteStep step) {
+    if (step.forwardExpression() != null) {
+      return step.oldColumn() == null ? step.forwardExpression()
+          : step.forwardExpression().replace(DualWriteStep.OLD, Identifiers.quote(step.oldColumn()));
+    }
+    String old = Identifiers.quote(step.oldColumn());
+    return step.newType() == null ? old : old + "::" + step.newType();
+  }
+}
