@@ -81,6 +81,21 @@ public final class TestDatabase implements AutoCloseable {
     return database.connection();
   }
 
+  /**
+   * A transaction with a snapshot older than any statement started after it, having read
+   * {@code table} of the test schema: CREATE INDEX CONCURRENTLY waits for it to end. The caller
+   * commits or closes it.
+   */
+  public Connection oldTransaction(String table) throws SQLException {
+    Connection holder = connection();
+    holder.setAutoCommit(false);
+    holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    try (Statement statement = holder.createStatement()) {
+      statement.execute("SELECT count(*) FROM " + Identifiers.quote(schema) + "." + Identifiers.quote(table));
+    }
+    return holder;
+  }
+
   /** Runs SQL with {@code {schema}} replaced by the quoted test schema. */
   public void execute(String sql) {
     try (Connection connection = connection(); Statement statement = connection.createStatement()) {

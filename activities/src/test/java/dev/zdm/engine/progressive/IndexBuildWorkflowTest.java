@@ -24,7 +24,7 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.sql.Connection;
-import java.sql.Statement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -91,14 +91,9 @@ class IndexBuildWorkflowTest {
         null, MigrationOptions.defaults(), null);
   }
 
-  private Connection oldTransaction() throws Exception {
-    Connection holder = db.connection();
-    holder.setAutoCommit(false);
-    holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    try (Statement statement = holder.createStatement()) {
-      statement.execute("SELECT count(*) FROM \"" + db.schema() + "\".other");
-    }
-    return holder;
+  /** A transaction with a snapshot older than any build started now: CONCURRENTLY waits for it. */
+  private Connection oldTransaction() throws SQLException {
+    return db.oldTransaction("other");
   }
 
   private long runningCreates() {

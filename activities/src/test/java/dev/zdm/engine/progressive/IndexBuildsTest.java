@@ -75,13 +75,7 @@ class IndexBuildsTest {
 
   /** A transaction with a snapshot older than any build started now: CONCURRENTLY waits for it. */
   private Connection oldTransaction() throws SQLException {
-    Connection holder = db.connection();
-    holder.setAutoCommit(false);
-    holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    try (Statement statement = holder.createStatement()) {
-      statement.execute("SELECT count(*) FROM \"" + db.schema() + "\".other");
-    }
-    return holder;
+    return db.oldTransaction("other");
   }
 
   private long oid() {
