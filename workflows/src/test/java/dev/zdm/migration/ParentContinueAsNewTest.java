@@ -16,6 +16,8 @@ import dev.zdm.model.WaitingFor;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.PlanStep;
+import dev.zdm.model.plan.ProgressiveDmlStep;
+import io.temporal.client.WorkflowStub;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -92,6 +94,24 @@ class ParentContinueAsNewTest {
         "RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_2",
         "RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_1");
     assertThat(temporal.script.calls()).doesNotContain("RunDdl CREATE INDEX CONCURRENTLY idx_4 ON orders (c4)");
+  }
+
+  @Test
+  void aPauseSentBetweenStepsReachesTheBatchedStepAfterContinueAsNew() throws Exception {
+    String heldStep = "RunDdl CREATE INDEX CONCURRENTLY idx_2 ON orders (c2)";
+    temporal.script.gate(heldStep, null);
+    List<PlanStep> steps = new ArrayList<>(List.of(steps()).subList(0, INDEXES));
+    steps.add(new ProgressiveDmlStep(TableRef.of("orders"), ProgressiveDmlStep.Operation.UPDATE,
+        "c = 0", "c IS NULL", "c IS NULL", 1000, 0, 3_600_000, 100, INDEXES + 1));
+    var workflow = temporal.start(request("kept-pause"), steps.toArray(PlanStep[]::new));
+    temporal.script.awaitCall(heldStep);
+
+    workflow.pause(); // the first release's signal: kept for the next step's workflow
+    temporal.script.release(heldStep);
+
+    temporal.script.awaitCall("SetBatchControl paused");
+    assertThat(continuedRuns("kept-pause")).as("the pause crossed a continue-as-new").isGreaterThanOrEqualTo(1);
+    WorkflowStub.fromTyped(workflow).cancel();
   }
 
   private static MigrationRequest request(String id) {
