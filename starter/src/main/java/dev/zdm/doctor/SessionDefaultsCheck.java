@@ -60,6 +60,6 @@ final class SessionDefaultsCheck implements PostgresCheck {
 
   /** pg_settings gives both timeouts in milliseconds; 0 means none. */
   private static String millis(String setting) {
-    return "0".equals(setting) ? "0 (none)" : setting + "ms";
+    return "0".equals(setting) ? "none" : setting + "ms";
   }
 }
