@@ -49,7 +49,7 @@ final class MigrationProgressGauges {
     this.etaSeconds = gauge(registry, "zdm.migration.eta.seconds", "Seconds left at the pass's rate so far");
     this.batchSize = gauge(registry, "zdm.migration.batch.size", "Rows per batch the pass uses now");
     this.paused = gauge(registry, "zdm.migration.paused", "1 while the pass is paused");
-    this.phase = gauge(registry, "zdm.migration.phase", "1 for each open migration, labelled with its phase");
+    this.phase = gauge(registry, "zdm.migration.phase", "1 for each open migration, labelled with its phase and state");
     this.undoFailed = gauge(registry, "zdm.migration.undo.failed", "1 while an undo of the migration failed (rollback-failed)");
   }
 
@@ -114,6 +114,7 @@ final class MigrationProgressGauges {
     for (MigrationSummary migration : migrations) {
       String current = migration.phase() == null ? "unknown" : migration.phase();
       phases.add(MultiGauge.Row.of(Tags.of("migration", migration.id(), "phase", current,
+          "state", MigrationStateGauge.stateOf(migration),
           "strategy", migration.strategy() == null ? "" : migration.strategy()), 1));
       undos.add(MultiGauge.Row.of(Tags.of("migration", migration.id()), UNDO_FAILED_PHASE.equals(current) ? 1 : 0));
     }

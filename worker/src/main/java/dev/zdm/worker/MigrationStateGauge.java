@@ -23,14 +23,16 @@ final class MigrationStateGauge {
             .register(registry);
   }
 
+  /** "running" when the migration waits for nothing, else "waiting:" and what it waits for. */
+  static String stateOf(MigrationSummary migration) {
+    return migration.waitingFor() == null ? "running" : "waiting:" + migration.waitingFor();
+  }
+
   void update(List<MigrationSummary> open) {
     Map<String, Long> counts =
         open.stream()
             .collect(
-                Collectors.groupingBy(
-                    (MigrationSummary m) ->
-                        m.waitingFor() == null ? "running" : "waiting:" + m.waitingFor(),
-                    Collectors.counting()));
+                Collectors.groupingBy(MigrationStateGauge::stateOf, Collectors.counting()));
     gauge.register(
         counts.entrySet().stream()
             .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue()))

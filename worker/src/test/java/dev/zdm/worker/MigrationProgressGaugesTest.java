@@ -86,7 +86,8 @@ class MigrationProgressGaugesTest {
             .isEqualTo((double) db.count("SELECT batch_size FROM _migration_progress WHERE migration_id = 'purge'"));
         String status = db.value("SELECT status FROM _migration_progress WHERE migration_id = 'purge'");
         assertThat(series(scrape, "zdm_migration_paused", purge)).isEqualTo("paused".equals(status) ? 1.0 : 0.0);
-        assertThat(series(scrape, "zdm_migration_phase", "phase=\"" + gate.phase() + "\"")).isEqualTo(1.0);
+        assertThat(series(scrape, "zdm_migration_phase", "phase=\"" + gate.phase() + "\",state=\"waiting:approval\""))
+            .isEqualTo(1.0);
         assertThat(series(scrape, "zdm_migration_undo_failed", purge)).isZero();
         assertThat(scrape).contains("zdm_circuit_breaker_open 0.0");
 
