@@ -134,9 +134,9 @@ public record TestPostgres(Source source, String url, String why) {
       }
     }
 
+    /** Short timeouts on this connection only (DriverManager's login timeout is JVM-wide). */
     private static Connection probe(String url) throws SQLException {
-      DriverManager.setLoginTimeout(PROBE_SECONDS);
-      return DriverManager.getConnection(url + "&connectTimeout=" + PROBE_SECONDS);
+      return DriverManager.getConnection(url + "&connectTimeout=" + PROBE_SECONDS + "&loginTimeout=" + PROBE_SECONDS);
     }
 
     @Override
