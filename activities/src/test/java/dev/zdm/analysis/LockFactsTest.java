@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.model.TableRef;
+import dev.zdm.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -313,10 +314,6 @@ class LockFactsTest {
   }
 
   static String databaseUrl() {
-    String url = System.getProperty("zdm.test.databaseUrl");
-    if (url == null || url.isBlank()) {
-      url = System.getenv("ZDM_TEST_DATABASE_URL");
-    }
-    return url == null || url.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : url;
+    return TestDatabase.url();
   }
 }

@@ -26,6 +26,7 @@ import dev.zdm.progressive.ProgressiveRequest;
 import dev.zdm.progressive.ProgressiveWorkflow;
 import dev.zdm.progressive.ProgressiveWorkflowImpl;
 import dev.zdm.testing.TemporalTestEnv;
+import dev.zdm.testing.TestDatabase;
 import dev.zdm.workflow.StrategyWorkflowControls;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -42,7 +43,7 @@ public final class BenchRun {
 
   public static void main(String[] args) throws Exception {
     String scenario = args[0];
-    String url = args.length > 1 ? args[1] : "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    String url = args.length > 1 ? args[1] : TestDatabase.url();
     DatabaseConfig config = DatabaseConfig.of(url).withLedgerSchema("bench");
     try (Database database = Database.open(config, "bench", 6)) {
       new Ledger(database.dataSource(), "bench").install();

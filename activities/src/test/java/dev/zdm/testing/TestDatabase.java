@@ -16,12 +16,10 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * A test's own schema in the local PostgreSQL (or ZDM_TEST_DATABASE_URL), with zdm's ledger in
- * it; dropped on close, so tests run in any order and leave nothing behind.
+ * A test's own schema in the tests' PostgreSQL ({@link TestPostgres} chooses it), with zdm's
+ * ledger in it; dropped on close, so tests run in any order and leave nothing behind.
  */
 public final class TestDatabase implements AutoCloseable {
-  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-
   private final String schema;
   private final DatabaseConfig config;
   private final Database database;
@@ -34,13 +32,9 @@ public final class TestDatabase implements AutoCloseable {
     this.target = target;
   }
 
+  /** The tests' PostgreSQL, as a superuser: every test and helper connects through this. */
   public static String url() {
-    String property = System.getProperty("zdm.test.databaseUrl");
-    if (property != null && !property.isBlank()) {
-      return property;
-    }
-    String env = System.getenv("ZDM_TEST_DATABASE_URL");
-    return env != null && !env.isBlank() ? env : DEFAULT_URL;
+    return TestPostgres.chosen().url();
   }
 
   public static TestDatabase create(String purpose) {

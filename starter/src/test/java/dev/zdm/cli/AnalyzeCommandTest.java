@@ -3,6 +3,7 @@ package dev.zdm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zdm.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -120,8 +121,7 @@ class AnalyzeCommandTest {
   }
 
   private static String testDatabaseUrl() {
-    String url = System.getenv("ZDM_TEST_DATABASE_URL");
-    return url == null || url.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : url;
+    return TestDatabase.url();
   }
 
   @Test

@@ -246,7 +246,8 @@ class DeploymentFilesTest {
 
   /**
    * A registry fed the way the worker feeds its own: zdm's meters through {@link ZdmMetrics}, the
-   * open-migrations gauge under the name MigrationStateGauge registers, and the Temporal SDK's
+   * open-migrations gauge under the name MigrationStateGauge registers, the per-migration gauges
+   * under the names MigrationProgressGauges registers, and the Temporal SDK's
    * meters (by the SDK's own names and tags) through its Micrometer reporter.
    */
   private static String workerLikeRegistryScrape() throws Exception {
@@ -261,6 +262,16 @@ class DeploymentFilesTest {
     assertThat(gaugeName.find()).isTrue();
     MultiGauge.builder(gaugeName.group(1)).register(registry)
         .register(List.of(MultiGauge.Row.of(Tags.of("state", "running"), 1)));
+    // The per-migration gauges, under the names MigrationProgressGauges registers.
+    String progressSource = Files.readString(ROOT.resolve("worker/src/main/java/dev/zdm/worker/MigrationProgressGauges.java"));
+    Matcher progressName = Pattern.compile("gauge\\(registry, \"([a-z.]+)\"").matcher(progressSource);
+    int progressGauges = 0;
+    while (progressName.find()) {
+      progressGauges++;
+      MultiGauge.builder(progressName.group(1)).register(registry)
+          .register(List.of(MultiGauge.Row.of(Tags.of("migration", "m1"), 1)));
+    }
+    assertThat(progressGauges).isEqualTo(8);
 
     Scope scope = new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))

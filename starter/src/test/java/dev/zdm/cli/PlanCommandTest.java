@@ -2,6 +2,7 @@ package dev.zdm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zdm.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,8 +17,7 @@ import picocli.CommandLine;
 
 /** {@code zdm plan} shows each direct step's undo; with a database, the one zdm start would plan. */
 class PlanCommandTest {
-  private static final String URL = System.getenv().getOrDefault("ZDM_TEST_DATABASE_URL",
-      "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  private static final String URL = TestDatabase.url();
 
   @TempDir Path dir;
 

@@ -90,7 +90,8 @@ public final class ZdmWorker implements AutoCloseable {
                   .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION_TIMEOUT.toMillis())
                   .build());
       Registrations.registerAll(worker, target);
-      new MigrationStateGauge(registry, temporal).register();
+      new MetricsRefresher(temporal, new MigrationStateGauge(registry),
+          new MigrationProgressGauges(registry, target)).start();
       factory.start();
       log.info(
           "zdm worker polling task queue {} at {} (namespace {}), database {}, ledger schema {}{}",
