@@ -7,6 +7,7 @@ import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
@@ -47,6 +48,8 @@ final class StepPhases {
       return constraint(constraint);
     } else if (step instanceof BlueGreenStep blueGreen) {
       return blueGreen(blueGreen);
+    } else if (step instanceof FeatureFlagStep rollout) {
+      return featureFlag(rollout);
     }
     throw new IllegalArgumentException("zdm plan cannot show a step of kind "
         + step.getClass().getSimpleName() + ": StepPhases needs a branch for it");
@@ -59,6 +62,19 @@ final class StepPhases {
     }
     return List.of(phase("run", sql, null,
         List.of(step.undo().sql() + outsideTransaction(step.undo().transactional()))));
+  }
+
+  /** One phase per percentage; each is undone by putting the flag back as it was before. */
+  private static List<PlanPhase> featureFlag(FeatureFlagStep step) {
+    String undo = "-- flag " + step.flag() + " back to its enabled state and percentage before the rollout";
+    return step.steps().stream()
+        .map(percentage -> new PlanPhase("flag-" + percentage,
+            List.of("UPDATE _migration_feature_flags SET enabled = true, rollout_percentage = "
+                + percentage + " WHERE flag_name = '" + step.flag() + "'"
+                + (step.guards().isEmpty() ? "" : "  -- after " + step.guards().size() + " guard(s) pass")),
+            step.approveAt().contains(percentage) ? "approval" : null,
+            List.of(undo), false))
+        .toList();
   }
 
   private static String outsideTransaction(boolean transactional) {

@@ -1,14 +1,26 @@
 package dev.zdm.model;
 
+import dev.zdm.model.plan.FeatureFlagStep;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * What {@code zdm start} hands the parent workflow: the migration file as written plus the
- * strategy to use (null lets the planner choose).
+ * strategy to use (null lets the planner choose), or, from {@code zdm flag start}, the flag
+ * rollout that is the whole plan ({@code flagRollout}, null for a migration file).
  */
 public record MigrationRequest(
-    String migrationId, String sourceName, String sql, Strategy strategy, MigrationOptions options) {
+    String migrationId,
+    String sourceName,
+    String sql,
+    Strategy strategy,
+    MigrationOptions options,
+    FeatureFlagStep flagRollout) {
+
+  public MigrationRequest(
+      String migrationId, String sourceName, String sql, Strategy strategy, MigrationOptions options) {
+    this(migrationId, sourceName, sql, strategy, options, null);
+  }
 
   /** Ids become part of workflow ids and ledger rows, so they stay short and printable. */
   public static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");

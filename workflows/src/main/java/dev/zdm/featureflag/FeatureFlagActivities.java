@@ -1,0 +1,24 @@
+package dev.zdm.featureflag;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** A flag rollout's database steps; each is safe to run again (history rows are keyed). */
+@ActivityInterface
+public interface FeatureFlagActivities {
+
+  /**
+   * Creates the flag row when missing (disabled, 0 %) and records change 0 of this rollout with
+   * what was there before; a retry reads that record back instead of the row it changed.
+   */
+  @ActivityMethod(name = "FlagBegin")
+  FlagBeginning begin(FlagStart start);
+
+  /** Writes the flag row and its history row in one transaction; a repeat writes nothing. */
+  @ActivityMethod(name = "FlagChange")
+  FlagState change(FlagChange change);
+
+  /** Runs one guard read-only; its failure is returned, not thrown. */
+  @ActivityMethod(name = "FlagGuard")
+  GuardResult checkGuard(GuardCheck check);
+}
