@@ -52,6 +52,8 @@ public class FeatureFlagWorkflowImpl extends InboxControlledWorkflow implements 
   private ApprovalRequest approval;
   private long lastGuardsAt = Long.MIN_VALUE;
   private GuardTrip trip;
+  /** Whether every guard answered true in their last run (a failure below three is no answer). */
+  private boolean guardsPassed;
   private final Map<String, Integer> guardFailures = new HashMap<>();
   private final Set<Integer> approvedSteps = new HashSet<>();
   /** Who puts the flag back and why, read by the undo when it runs. */
@@ -99,9 +101,15 @@ public class FeatureFlagWorkflowImpl extends InboxControlledWorkflow implements 
         return end(rollBack(undo));
       }
       boolean soakDue = false;
+      boolean guardsRetryDue = false;
       while (true) {
         Wake wake = Wake.DONE;
-        if (soakDue && !rollout.soak().isZero()) {
+        if (guardsRetryDue) {
+          // A guard could not answer before the step: ask again after guard-every, never move blind.
+          guardsRetryDue = false;
+          wake = watch(Workflow.currentTimeMillis() + rollout.guardEvery().toMillis(), () -> false);
+        }
+        if (wake == Wake.DONE && soakDue && !rollout.soak().isZero()) {
           long until = Workflow.currentTimeMillis() + rollout.soak().toMillis();
           board.phase("soaking", soakMessage(until));
           wake = watch(until, () -> false);
@@ -150,6 +158,10 @@ public class FeatureFlagWorkflowImpl extends InboxControlledWorkflow implements 
           trip = runGuards();
           if (trip != null) {
             return end(tripped(undo));
+          }
+          if (!guardsPassed) {
+            guardsRetryDue = true;
+            continue;
           }
         }
         board.phase("moving", "Moving flag " + flag + " to " + target + " %.");
@@ -227,6 +239,7 @@ public class FeatureFlagWorkflowImpl extends InboxControlledWorkflow implements 
   /** Runs every guard once; the first that answers false or has failed three times in a row trips. */
   private GuardTrip runGuards() {
     lastGuardsAt = Workflow.currentTimeMillis();
+    guardsPassed = true;
     for (String sql : rollout.guards()) {
       GuardResult result = activities.checkGuard(
           new GuardCheck(migrationId, rollout.flag(), sql, GuardCheck.DEFAULT_TIMEOUT));
@@ -237,6 +250,7 @@ public class FeatureFlagWorkflowImpl extends InboxControlledWorkflow implements 
         if (failures >= GUARD_FAILURES_TO_TRIP) {
           return new GuardTrip(sql, "failed " + failures + " times in a row (" + result.error() + ")", at);
         }
+        guardsPassed = false;
         continue;
       }
       guardFailures.remove(sql);
