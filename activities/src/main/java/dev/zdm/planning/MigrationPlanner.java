@@ -40,7 +40,8 @@ public final class MigrationPlanner {
     }
     if (strategy == Strategy.FEATURE_FLAG) {
       throw ZdmException.badInput(
-          "strategy " + strategy.cliName() + " is not planned from SQL; it is run on its own");
+          "strategy " + strategy.cliName() + " is not planned from SQL: start a flag rollout with"
+              + " `zdm flag start FLAG --steps 5,25,50,100 --soak 10m`");
     }
     FileAnalysis analysis = new MigrationAnalyzer().analyzeScript(script);
     AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force, prior);

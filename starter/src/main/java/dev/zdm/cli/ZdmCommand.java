@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       AnalyzeCommand.class,
       PlanCommand.class,
+      FlagCommand.class,
     })
 public class ZdmCommand {
 
