@@ -55,7 +55,7 @@ class FlagRolloutTest {
 
   @Test
   void aFullScheduleMovesTheFlagThroughEveryStepWithASoakAtEach() {
-    var workflow = temporal.start("full", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-full", MigrationOptions.defaults(),
         rollout(List.of(5, 25, 50, 100), SOAK, List.of(), List.of()));
 
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
@@ -65,7 +65,7 @@ class FlagRolloutTest {
     assertThat(flags.flag("search_v2")).isEqualTo(new FlagState(true, true, 100));
     assertThat(result.message()).contains("enabled at 100 %");
     // Each soak is a durable timer: four of them in the rollout's history.
-    long timers = temporal.client().fetchHistory(FeatureFlagOperation.rolloutWorkflowId("full"))
+    long timers = temporal.client().fetchHistory(FeatureFlagOperation.rolloutWorkflowId("flag-full"))
         .getEvents().stream().filter(e -> e.hasTimerStartedEventAttributes()).count();
     assertThat(timers).isEqualTo(4);
   }
@@ -73,10 +73,10 @@ class FlagRolloutTest {
   @Test
   void anUpdateMidSoakMovesTheFlagAtOnceAndTheScheduleGoesOnFromTheNextStepAboveIt()
       throws Exception {
-    var workflow = temporal.start("set-mid-soak", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-set-mid-soak", MigrationOptions.defaults(),
         rollout(List.of(5, 25, 50, 100), Duration.ofHours(1), List.of(), List.of()));
     soakingAt(workflow, 5);
-    FeatureFlagWorkflow rollout = rolloutOf("set-mid-soak");
+    FeatureFlagWorkflow rollout = rolloutOf("flag-set-mid-soak");
 
     assertThatThrownBy(() -> rollout.setFlag(new FlagSetRequest(101, null, "bob", false)))
         .isInstanceOf(WorkflowUpdateException.class)
@@ -100,11 +100,11 @@ class FlagRolloutTest {
 
   @Test
   void aDecreaseWithAllowDecreaseGoesDownAndTheScheduleClimbsAgain() throws Exception {
-    var workflow = temporal.start("decrease", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-decrease", MigrationOptions.defaults(),
         rollout(List.of(10, 50), Duration.ofHours(1), List.of(), List.of()));
     soakingAt(workflow, 10);
 
-    rolloutOf("decrease").setFlag(new FlagSetRequest(0, "pause exposure", "bob", true));
+    rolloutOf("flag-decrease").setFlag(new FlagSetRequest(0, "pause exposure", "bob", true));
 
     temporal.resultOf(workflow, MigrationResult.class);
     assertThat(flags.percentages("search_v2")).containsExactly(10, 0, 10, 50);
@@ -112,10 +112,10 @@ class FlagRolloutTest {
 
   @Test
   void aHeldRolloutStaysAtItsPercentagePastTheSoakUntilContinued() throws Exception {
-    var workflow = temporal.start("hold", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-hold", MigrationOptions.defaults(),
         rollout(List.of(10, 100), SOAK, List.of(), List.of()));
     soakingAt(workflow, 10);
-    FeatureFlagWorkflow rollout = rolloutOf("hold");
+    FeatureFlagWorkflow rollout = rolloutOf("flag-hold");
 
     assertThat(rollout.holdRollout()).contains("stays at 10 %");
     assertThatThrownBy(rollout::holdRollout).isInstanceOf(WorkflowUpdateException.class);
@@ -131,7 +131,7 @@ class FlagRolloutTest {
 
   @Test
   void aStepListedInApproveAtWaitsForZdmApprove() throws Exception {
-    var workflow = temporal.start("approve", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-approve", MigrationOptions.defaults(),
         rollout(List.of(50, 100), Duration.ZERO, List.of(), List.of(100)));
 
     MigrationStatus waiting = awaitStatus(workflow, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
@@ -151,7 +151,7 @@ class FlagRolloutTest {
     AtomicInteger runs = new AtomicInteger();
     temporal.script.when("FlagGuard " + GUARD,
         normal -> GuardResult.of(runs.incrementAndGet() < 4));
-    var workflow = temporal.start("guard-trip", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-guard-trip", MigrationOptions.defaults(),
         rollout(List.of(5, 50, 100), Duration.ofHours(1), List.of(GUARD), List.of()));
 
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
@@ -172,7 +172,7 @@ class FlagRolloutTest {
   void aGuardThatFailsThreeTimesInARowTrips() {
     temporal.script.when("FlagGuard " + GUARD,
         normal -> GuardResult.failed("relation \"app_errors\" does not exist"));
-    var workflow = temporal.start("guard-fails", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-guard-fails", MigrationOptions.defaults(),
         rollout(List.of(5, 100), Duration.ofHours(1), List.of(GUARD), List.of()));
 
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
@@ -189,7 +189,7 @@ class FlagRolloutTest {
   @Test
   void aRollbackRestoresTheFlagExactlyAsItWasBeforeTheRollout() throws Exception {
     flags.flag("search_v2", false, 30);
-    var workflow = temporal.start("rollback", MigrationOptions.defaults(),
+    var workflow = temporal.start("flag-rollback", MigrationOptions.defaults(),
         rollout(List.of(40, 100), Duration.ofHours(1), List.of(), List.of()));
     soakingAt(workflow, 40);
 
