@@ -18,6 +18,13 @@ public interface FeatureFlagActivities {
   @ActivityMethod(name = "FlagChange")
   FlagState change(FlagChange change);
 
+  /**
+   * Returns once the flag is enabled at 100 %, reading its row every few seconds and heartbeating
+   * the percentage: a dual-write's reads gate waits here without growing its history.
+   */
+  @ActivityMethod(name = "FlagAwaitFull")
+  FlagState awaitFull(String flag);
+
   /** Runs one guard read-only; its failure is returned, not thrown. */
   @ActivityMethod(name = "FlagGuard")
   GuardResult checkGuard(GuardCheck check);

@@ -68,6 +68,12 @@ public final class FakeFeatureFlag implements FeatureFlagActivities {
     });
   }
 
+  /** Returns at once when the flag is at 100 %, else as the script says (e.g. a gate). */
+  @Override
+  public FlagState awaitFull(String flag) {
+    return script.call("FlagAwaitFull " + flag, () -> flags.get(flag));
+  }
+
   @Override
   public GuardResult checkGuard(GuardCheck check) {
     return script.call("FlagGuard " + check.sql(), () -> GuardResult.of(true));

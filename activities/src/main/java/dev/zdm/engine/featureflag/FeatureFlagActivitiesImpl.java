@@ -9,11 +9,17 @@ import dev.zdm.featureflag.FlagState;
 import dev.zdm.featureflag.GuardCheck;
 import dev.zdm.featureflag.GuardResult;
 import dev.zdm.postgres.TargetDatabase;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /** A flag rollout's database steps: flag and history rows, and read-only guards. */
 public class FeatureFlagActivitiesImpl implements FeatureFlagActivities {
+  /** How often a reads gate on a flag looks at the flag's row. */
+  static final Duration FLAG_POLL = Duration.ofSeconds(5);
+
   private final FlagRows rows;
   private final GuardRunner guards;
 
@@ -39,6 +45,31 @@ public class FeatureFlagActivitiesImpl implements FeatureFlagActivities {
       throw ApplicationFailure.newNonRetryableFailure(missing.getMessage(), ZdmFailures.SQL_REFUSED);
     } catch (SQLException e) {
       throw transientFailure(change.migrationId(), change.flag(), e);
+    }
+  }
+
+  @Override
+  public FlagState awaitFull(String flag) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    while (true) {
+      FlagState state;
+      try {
+        state = rows.read(flag).orElse(new FlagState(false, false, 0));
+      } catch (SQLException e) {
+        // Unreachable for a moment: the heartbeat keeps the wait alive, the next read may work.
+        state = null;
+      }
+      if (state != null && state.effectivePercentage() >= 100) {
+        return state;
+      }
+      // Throws when the workflow cancels the wait (a rollback), which ends it.
+      context.heartbeat(state == null ? -1 : state.effectivePercentage());
+      try {
+        Thread.sleep(FLAG_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for flag " + flag, e);
+      }
     }
   }
 

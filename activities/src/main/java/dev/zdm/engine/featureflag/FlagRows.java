@@ -106,6 +106,20 @@ public final class FlagRows {
     }
   }
 
+  /** The flag's row now, without a lock; empty when there is none. */
+  public Optional<FlagState> read(String flag) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(
+            "SELECT enabled, rollout_percentage FROM %s WHERE flag_name = ?".formatted(flags))) {
+      select.setString(1, flag);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next()
+            ? Optional.of(new FlagState(true, row.getBoolean(1), row.getInt(2)))
+            : Optional.empty();
+      }
+    }
+  }
+
   /** The flag row was deleted by hand during the rollout: nothing zdm can safely put back. */
   static final class FlagMissing extends RuntimeException {
     FlagMissing(FlagChange change) {
