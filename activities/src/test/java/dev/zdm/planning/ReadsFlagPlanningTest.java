@@ -39,4 +39,18 @@ class ReadsFlagPlanningTest {
         ALTER TABLE users RENAME COLUMN name TO full_name;
         """)).isInstanceOf(ZdmException.class).hasMessageContaining("must be a flag name");
   }
+
+  @Test
+  void zdmStartReadsFlagGatesEveryDualWriteWithoutItsOwnAnnotation() {
+    Plan plan = planner.withReadsFlag(plan("""
+        ALTER TABLE users RENAME COLUMN name TO full_name;
+        -- @metadata {"readsFlag": "own_flag"}
+        ALTER TABLE orders RENAME COLUMN total TO amount;
+        """), "search_v2");
+
+    assertThat(plan.steps()).extracting(step -> ((DualWriteStep) step).readsFlag())
+        .containsExactly("search_v2", "own_flag");
+    assertThatThrownBy(() -> planner.withReadsFlag(plan("COMMENT ON TABLE users IS 'x';"), "search_v2"))
+        .isInstanceOf(ZdmException.class).hasMessageContaining("no dual-write");
+  }
 }

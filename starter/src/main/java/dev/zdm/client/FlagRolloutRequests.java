@@ -37,7 +37,7 @@ public final class FlagRolloutRequests {
     String migrationId = id == null ? FeatureFlagStep.defaultMigrationId(flag) : id;
     try {
       return new MigrationRequest(migrationId, "flag " + flag, "-- rollout of flag " + flag,
-          Strategy.FEATURE_FLAG, MigrationOptions.defaults(), rollout);
+          Strategy.FEATURE_FLAG, MigrationOptions.defaults(), rollout, null);
     } catch (IllegalArgumentException e) {
       throw ZdmException.badInput(e.getMessage());
     }

@@ -58,7 +58,7 @@ class FlagRolloutWorkerTest {
         WorkflowOptions.newBuilder().setWorkflowId(ZdmNames.workflowId(id))
             .setTaskQueue(WorkflowTestEnvironment.TASK_QUEUE).build());
     WorkflowClient.start(workflow::run, new MigrationRequest(id, "flag search_v2", "-- rollout",
-        Strategy.FEATURE_FLAG, MigrationOptions.defaults(), rollout));
+        Strategy.FEATURE_FLAG, MigrationOptions.defaults(), rollout, null));
     return temporal.client().newWorkflowStub(MigrationWorkflow.class, ZdmNames.workflowId(id));
   }
 

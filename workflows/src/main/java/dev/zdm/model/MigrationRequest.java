@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 /**
  * What {@code zdm start} hands the parent workflow: the migration file as written plus the
  * strategy to use (null lets the planner choose), or, from {@code zdm flag start}, the flag
- * rollout that is the whole plan ({@code flagRollout}, null for a migration file).
+ * rollout that is the whole plan ({@code flagRollout}, null for a migration file). {@code
+ * readsFlag} ({@code zdm start --reads-flag}) gates the reads stage of every dual-write of the
+ * file on that flag's rollout; null keeps the deployment gate (or the file's own annotation).
  */
 public record MigrationRequest(
     String migrationId,
@@ -15,11 +17,16 @@ public record MigrationRequest(
     String sql,
     Strategy strategy,
     MigrationOptions options,
-    FeatureFlagStep flagRollout) {
+    FeatureFlagStep flagRollout,
+    String readsFlag) {
 
   public MigrationRequest(
       String migrationId, String sourceName, String sql, Strategy strategy, MigrationOptions options) {
-    this(migrationId, sourceName, sql, strategy, options, null);
+    this(migrationId, sourceName, sql, strategy, options, null, null);
+  }
+
+  public MigrationRequest withReadsFlag(String flag) {
+    return new MigrationRequest(migrationId, sourceName, sql, strategy, options, flagRollout, flag);
   }
 
   /** Ids become part of workflow ids and ledger rows, so they stay short and printable. */
@@ -35,6 +42,10 @@ public record MigrationRequest(
               + " letter or digit");
     }
     Objects.requireNonNull(sql, "sql");
+    if (readsFlag != null && !FeatureFlagStep.VALID_FLAG.matcher(readsFlag).matches()) {
+      throw new IllegalArgumentException("--reads-flag '" + readsFlag + "' is not a flag name"
+          + " (letters, digits, '.', '_' or '-')");
+    }
     options = options == null ? MigrationOptions.defaults() : options;
   }
 }

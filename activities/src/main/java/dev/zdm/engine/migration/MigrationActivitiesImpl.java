@@ -41,8 +41,9 @@ public class MigrationActivitiesImpl implements MigrationActivities {
       MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
       try (Connection connection = database.dataSource().getConnection()) {
         // The catalog gives the values a statement replaces, so its undo can put them back.
-        Plan plan = planner.plan(request.migrationId(), script, request.strategy(),
-            request.options().force(), new CatalogPriorState(connection));
+        Plan plan = planner.withReadsFlag(planner.plan(request.migrationId(), script,
+            request.strategy(), request.options().force(), new CatalogPriorState(connection)),
+            request.readsFlag());
         validator.validate(connection, plan);
         return plan;
       }
