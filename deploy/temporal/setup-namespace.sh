@@ -26,7 +26,7 @@ else
 fi
 
 # The names are dev.zdm.temporal.ZdmSearchAttributes.ALL (DeploymentFilesTest keeps them equal).
-for name in ZdmMigrationId ZdmTable ZdmStrategy ZdmPhase ZdmWaitingFor; do
+for name in ZdmMigrationId ZdmTable ZdmStrategy ZdmPhase ZdmWaitingFor ZdmFlag ZdmFlagPercentage; do
   if temporal operator search-attribute list --address "$address" --namespace "$namespace" | grep -qw "$name"; then
     echo "namespace: search attribute $name exists"
   else

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ledger {
   /** Raise with every change to {@link #INSTALL_SQL}; installed versions are recorded. */
-  public static final int CURRENT_VERSION = 2;
+  public static final int CURRENT_VERSION = 3;
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final String LOCK_KEY = "zdm-ledger-install";
@@ -91,6 +91,25 @@ public final class Ledger {
         description        text,
         created_at         timestamptz NOT NULL DEFAULT now(),
         updated_at         timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Version 3: every change a flag rollout makes, written with the flag row in one
+      -- transaction. (workflow_id, change_seq) is unique, so a retried change writes one row;
+      -- change 0 is the rollout's start and holds what the flag was before it (from_* NULL: no row).
+      CREATE TABLE IF NOT EXISTS {schema}._migration_flag_changes (
+        id              bigserial PRIMARY KEY,
+        flag_name       text NOT NULL,
+        migration_id    text,
+        workflow_id     text NOT NULL,
+        change_seq      integer NOT NULL,
+        from_enabled    boolean,
+        from_percentage integer,
+        to_enabled      boolean NOT NULL,
+        to_percentage   integer NOT NULL CHECK (to_percentage BETWEEN 0 AND 100),
+        changed_by      text NOT NULL,
+        reason          text,
+        changed_at      timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (workflow_id, change_seq)
       );
 
       CREATE TABLE IF NOT EXISTS {schema}._migration_circuit_breakers (

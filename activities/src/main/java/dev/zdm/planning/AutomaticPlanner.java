@@ -18,6 +18,7 @@ import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
@@ -57,7 +58,32 @@ final class AutomaticPlanner {
 
   void plan(FileAnalysis analysis) {
     for (StatementAnalysis statement : analysis.statements()) {
+      int before = steps.size();
       planStatement(statement);
+      Object readsFlag = statement.metadata().get("readsFlag");
+      if (readsFlag != null) {
+        gateReadsOnFlag(statement, before, readsFlag);
+      }
+    }
+  }
+
+  /** {@code -- @metadata {"readsFlag": "f"}}: the statement's dual-write waits for f at 100 %. */
+  private void gateReadsOnFlag(StatementAnalysis statement, int firstStep, Object readsFlag) {
+    if (!(readsFlag instanceof String flag) || !FeatureFlagStep.VALID_FLAG.matcher(flag).matches()) {
+      throw ZdmException.badInput(sourceName + ":" + statement.line() + ": @metadata readsFlag must"
+          + " be a flag name (letters, digits, '.', '_' or '-'), got " + readsFlag);
+    }
+    boolean gated = false;
+    for (int i = firstStep; i < steps.size(); i++) {
+      if (steps.get(i) instanceof DualWriteStep dualWrite) {
+        steps.set(i, dualWrite.withReadsFlag(flag));
+        gated = true;
+      }
+    }
+    if (!gated) {
+      throw ZdmException.badInput(sourceName + ":" + statement.line() + ": @metadata readsFlag"
+          + " applies to a dual-write (rename, type change, NOT NULL column), and this statement"
+          + " is not one");
     }
   }
 

@@ -5,7 +5,10 @@ import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.analysis.MigrationScript;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.Plan;
+import dev.zdm.model.plan.PlanStep;
+import java.util.List;
 
 /**
  * Turns a parsed migration into a {@link Plan}: the statements the chosen strategy handles
@@ -40,7 +43,8 @@ public final class MigrationPlanner {
     }
     if (strategy == Strategy.FEATURE_FLAG) {
       throw ZdmException.badInput(
-          "strategy " + strategy.cliName() + " is not planned from SQL; it is run on its own");
+          "strategy " + strategy.cliName() + " is not planned from SQL: start a flag rollout with"
+              + " `zdm flag start FLAG --steps 5,25,50,100 --soak 10m`");
     }
     FileAnalysis analysis = new MigrationAnalyzer().analyzeScript(script);
     AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force, prior);
@@ -52,6 +56,27 @@ public final class MigrationPlanner {
           + " what each statement needs)");
     }
     return new Plan(migrationId, planner.steps(), planner.warnings());
+  }
+
+  /**
+   * {@code zdm start --reads-flag}: every dual-write of the plan without its own {@code readsFlag}
+   * annotation waits for {@code flag}'s rollout instead of the reads deployment.
+   *
+   * @throws ZdmException BAD_INPUT when the plan has no dual-write
+   */
+  public Plan withReadsFlag(Plan plan, String flag) {
+    if (flag == null) {
+      return plan;
+    }
+    if (plan.steps().stream().noneMatch(DualWriteStep.class::isInstance)) {
+      throw ZdmException.badInput("--reads-flag " + flag + " gates a dual-write's reads, and the plan"
+          + " has no dual-write step");
+    }
+    List<PlanStep> steps = plan.steps().stream()
+        .map(step -> step instanceof DualWriteStep dualWrite && dualWrite.readsFlag() == null
+            ? (PlanStep) dualWrite.withReadsFlag(flag) : step)
+        .toList();
+    return new Plan(plan.migrationId(), steps, plan.warnings());
   }
 
 }

@@ -41,7 +41,8 @@ public final class StepPlannings {
         new ProgressiveDmlPlanning(),
         new ConcurrentIndexPlanning(),
         new ConstraintPlanning(),
-        new BlueGreenPlanning()));
+        new BlueGreenPlanning(),
+        new FeatureFlagPlanning()));
   }
 
   public List<PlanPhase> phases(PlanStep step, MigrationOptions options) {

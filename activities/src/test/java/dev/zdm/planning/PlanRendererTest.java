@@ -12,6 +12,7 @@ import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
 import dev.zdm.model.plan.DualWriteStep;
+import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.model.plan.PlanStep;
@@ -78,7 +79,8 @@ class PlanRendererTest {
         new ConcurrentIndexStep(ORDERS, "i", "CREATE INDEX CONCURRENTLY i ON orders (a)", "(a)",
             false, null, null, null, 1),
         new ConstraintStep(ORDERS, "c", ConstraintStep.Kind.CHECK, "CHECK (a > 0)", null, List.of(), 1),
-        new BlueGreenStep(ORDERS, List.of("VACUUM FULL orders"), 1));
+        new BlueGreenStep(ORDERS, List.of("VACUUM FULL orders"), 1),
+        new FeatureFlagStep("search_v2", List.of(5, 100), null, List.of(), null, List.of(100), null));
     // A new kind of step fails here until it has a sample, and then until StepPlannings.all() lists it.
     assertThat(samples.stream().map(Object::getClass).toList())
         .containsExactlyInAnyOrder(Arrays.stream(PlanStep.class.getPermittedSubclasses()).toArray(Class[]::new));

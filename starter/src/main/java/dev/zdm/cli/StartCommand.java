@@ -49,6 +49,9 @@ class StartCommand extends TemporalCommand {
   @Option(names = "--wait-timeout", paramLabel = "DURATION", description = "How long to wait for a worker to plan the migration (default 5m); the workflow stays started after it.")
   String waitTimeout;
 
+  @Option(names = "--reads-flag", paramLabel = "FLAG", description = "A dual-write's reads switch with FLAG: it goes on when FLAG's rollout reaches 100 % instead of waiting for `zdm deployed --stage reads`.")
+  String readsFlag;
+
   @Option(names = "--rerun", description = "Start a rolled-back migration again under the same id (a running or completed one is still refused).")
   boolean rerun;
 
@@ -73,6 +76,11 @@ class StartCommand extends TemporalCommand {
       throw ZdmException.badInput(e.getMessage());
     }
     MigrationRequest request = MigrationFiles.load(file, id, chosen, options);
+    try {
+      request = readsFlag == null ? request : request.withReadsFlag(readsFlag);
+    } catch (IllegalArgumentException e) {
+      throw ZdmException.badInput(e.getMessage());
+    }
     StartOptions startOptions = new StartOptions(
         waitForEnd, waitTimeout == null ? null : HumanDuration.parse(waitTimeout), rerun);
     StartResult result = client.start(request, startOptions, this::sayWaitingForWorker);

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       PlanCommand.class,
       DoctorCommand.class,
+      FlagCommand.class,
     })
 public class ZdmCommand {
 

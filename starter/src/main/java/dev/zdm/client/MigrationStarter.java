@@ -97,15 +97,23 @@ final class MigrationStarter {
                 "zdm migration " + request.migrationId() + ": " + request.sourceName()
                     + (request.strategy() == null ? "" : " (" + request.strategy().cliName() + ")"))
             .setTypedSearchAttributes(
-                SearchAttributes.newBuilder()
-                    .set(ZdmSearchAttributes.MIGRATION_ID, request.migrationId())
-                    .set(ZdmSearchAttributes.STRATEGY,
-                        request.strategy() == null ? "auto" : request.strategy().cliName())
-                    .set(ZdmSearchAttributes.PHASE, "starting")
-                    .set(ZdmSearchAttributes.WAITING_FOR, ZdmSearchAttributes.NOTHING)
-                    .build())
+                searchAttributes(request))
             .build();
     return connection.client().newWorkflowStub(MigrationWorkflow.class, options);
+  }
+
+  /** A flag rollout's parent carries its flag too, so `ZdmFlag = "x"` finds it in the Web UI. */
+  private static SearchAttributes searchAttributes(MigrationRequest request) {
+    SearchAttributes.Builder attributes = SearchAttributes.newBuilder()
+        .set(ZdmSearchAttributes.MIGRATION_ID, request.migrationId())
+        .set(ZdmSearchAttributes.STRATEGY,
+            request.strategy() == null ? "auto" : request.strategy().cliName())
+        .set(ZdmSearchAttributes.PHASE, "starting")
+        .set(ZdmSearchAttributes.WAITING_FOR, ZdmSearchAttributes.NOTHING);
+    if (request.flagRollout() != null) {
+      attributes.set(ZdmSearchAttributes.FLAG, request.flagRollout().flag());
+    }
+    return attributes.build();
   }
 
   private static void pause() {

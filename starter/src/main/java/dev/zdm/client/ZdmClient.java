@@ -2,6 +2,8 @@ package dev.zdm.client;
 
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
+import dev.zdm.featureflag.FeatureFlagWorkflow;
+import dev.zdm.featureflag.FlagSetRequest;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
@@ -43,6 +45,7 @@ public final class ZdmClient implements AutoCloseable {
   private final TemporalErrors errors;
   private final MigrationStarter starter;
   private final PlanWaiter planWaiter;
+  private final FlagControls flags;
 
   public ZdmClient(TemporalConnection connection, String webUiBase) {
     this.connection = connection;
@@ -51,6 +54,20 @@ public final class ZdmClient implements AutoCloseable {
     WorkflowRuns runs = new WorkflowRuns(connection, errors);
     this.starter = new MigrationStarter(connection, errors, runs);
     this.planWaiter = new PlanWaiter(connection, errors, runs);
+    this.flags = new FlagControls(connection, errors);
+  }
+
+  /** {@code zdm flag set}: refused (exit 1) on a finished rollout or a decrease without leave. */
+  public ControlResult setFlag(String id, FlagSetRequest set) {
+    return flags.update(id, "flag set", rollout -> rollout.setFlag(set));
+  }
+
+  public ControlResult holdFlag(String id) {
+    return flags.update(id, "flag hold", FeatureFlagWorkflow::holdRollout);
+  }
+
+  public ControlResult continueFlag(String id) {
+    return flags.update(id, "flag continue", FeatureFlagWorkflow::continueRollout);
   }
 
   /**

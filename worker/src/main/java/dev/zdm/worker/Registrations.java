@@ -5,6 +5,7 @@ import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.engine.bluegreen.BlueGreenActivitiesImpl;
 import dev.zdm.engine.dualwrite.DualWriteActivitiesImpl;
 import dev.zdm.engine.expandcontract.ExpandContractActivitiesImpl;
+import dev.zdm.engine.featureflag.FeatureFlagActivitiesImpl;
 import dev.zdm.engine.migration.MigrationActivitiesImpl;
 import dev.zdm.migration.MigrationOperations;
 import dev.zdm.migration.MigrationWorkflowImpl;
@@ -33,7 +34,8 @@ public final class Registrations {
         new BackfillActivitiesImpl(database),
         new DualWriteActivitiesImpl(database),
         new ProgressiveActivitiesImpl(database),
-        new BlueGreenActivitiesImpl(database));
+        new BlueGreenActivitiesImpl(database),
+        new FeatureFlagActivitiesImpl(database));
   }
 
   public static void registerAll(Worker worker, TargetDatabase database) {

@@ -35,7 +35,8 @@ public final class DualWriteOperation implements StepOperation<DualWriteStep> {
 
   @Override
   public List<String> deploymentStages(DualWriteStep step) {
-    return STAGES;
+    // A reads gate on a flag is passed by the flag's rollout, not by a deployment.
+    return step.readsFlag() == null ? STAGES : List.of("writes");
   }
 
   @Override
@@ -53,6 +54,6 @@ public final class DualWriteOperation implements StepOperation<DualWriteStep> {
     return new DualWriteRequest(
         run.migrationId(), kind, step.table(), step.oldColumn(), step.newColumn(), step.newType(),
         step.forwardExpression(), step.backwardExpression(), null, BatchSettings.defaults(),
-        run.options(), null, run.progressKey(DualWriteRequest.FIRST_RELEASE_STEP));
+        run.options(), null, run.progressKey(DualWriteRequest.FIRST_RELEASE_STEP), step.readsFlag());
   }
 }

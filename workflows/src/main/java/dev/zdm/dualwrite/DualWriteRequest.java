@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param continued set only by continue-as-new: where the previous run stopped
  * @param progressStep the key of this plan step's rows in {@code _migration_progress}, unique per
  *     step of the file; null in requests of the first release ({@link #FIRST_RELEASE_STEP})
+ * @param readsFlag a flag whose rollout reaching 100 % passes the reads gate; null: the gate waits
+ *     for {@code zdm deployed --stage reads}
  */
 public record DualWriteRequest(
     String migrationId,
@@ -37,7 +39,16 @@ public record DualWriteRequest(
     BatchSettings batch,
     MigrationOptions options,
     DualWriteContinuation continued,
-    String progressStep) {
+    String progressStep,
+    String readsFlag) {
+
+  public DualWriteRequest(
+      String migrationId, DualWriteKind kind, TableRef table, String oldColumn, String newColumn,
+      String newType, String forward, String inverse, String notNullDefault, BatchSettings batch,
+      MigrationOptions options, DualWriteContinuation continued, String progressStep) {
+    this(migrationId, kind, table, oldColumn, newColumn, newType, forward, inverse, notNullDefault,
+        batch, options, continued, progressStep, null);
+  }
 
   public static final String OLD = "{old}";
   public static final String NEW = "{new}";
@@ -86,7 +97,7 @@ public record DualWriteRequest(
   public DualWriteRequest continuedAs(DualWriteContinuation next) {
     return new DualWriteRequest(
         migrationId, kind, table, oldColumn, newColumn, newType, forward, inverse, notNullDefault,
-        batch, options, next, progressStep);
+        batch, options, next, progressStep, readsFlag);
   }
 
   /** The progress key to use: this step's own, or the first release's shared one. */
@@ -96,7 +107,7 @@ public record DualWriteRequest(
 
   public DualWriteRequest withProgressStep(String key) {
     return new DualWriteRequest(migrationId, kind, table, oldColumn, newColumn, newType, forward,
-        inverse, notNullDefault, batch, options, continued, key);
+        inverse, notNullDefault, batch, options, continued, key, readsFlag);
   }
 
   /** For messages: {@code orders.user_email -> customer_email}. */

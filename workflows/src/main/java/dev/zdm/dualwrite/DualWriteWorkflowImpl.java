@@ -3,6 +3,8 @@ package dev.zdm.dualwrite;
 import dev.zdm.backfill.BackfillDriver;
 import dev.zdm.backfill.BackfillRequest;
 import dev.zdm.backfill.Verification;
+import dev.zdm.featureflag.FeatureFlagActivities;
+import dev.zdm.featureflag.FlagState;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
@@ -13,11 +15,13 @@ import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
+import java.util.Optional;
 
 /**
  * add column -> trigger -> backfill -> verify -> (NOT NULL) -> reads deployed -> writes deployed
@@ -26,6 +30,9 @@ import io.temporal.workflow.Workflow;
  * writes that arrived only through the new column, so nothing is lost.
  */
 public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements DualWriteWorkflow {
+  /** Runs with a flag-gated reads stage wait for the flag instead of the deployment signal. */
+  static final String READS_FLAG_CHANGE = "zdm-reads-flag";
+
   private DualWriteActivities activities;
   private DualWriteActivities longActivities;
 
@@ -98,7 +105,12 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.stepDone("not-null", request.newColumn() + " is NOT NULL");
       }
 
-      if (!awaitStage(request, WaitingFor.DEPLOYMENT_READS, "reads",
+      if (request.readsFlag() != null
+          && Workflow.getVersion(READS_FLAG_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        if (!awaitReadsFlag(request, guard)) {
+          return rollBack(undo);
+        }
+      } else if (!awaitStage(request, WaitingFor.DEPLOYMENT_READS, "reads",
           "Deploy the application version that reads " + request.newColumn())) {
         return rollBack(undo);
       }
@@ -133,6 +145,27 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       throw undo.onFailure(failure, failure instanceof CanceledFailure
           ? "dual-write removed" : "dual-write removed; the old column is as it was");
     }
+  }
+
+  /**
+   * The reads gate passed by a flag rollout instead of a deployment: one heartbeating activity
+   * waits for the flag at 100 % (a rollback cancels it), so the wait adds nothing to the history.
+   */
+  private boolean awaitReadsFlag(DualWriteRequest request, BreakerGuard guard) {
+    String flag = request.readsFlag();
+    FeatureFlagActivities flags =
+        Workflow.newActivityStub(FeatureFlagActivities.class, ZdmActivityOptions.data(release));
+    board.phase("awaiting-reads", null);
+    board.waitFor(WaitingFor.FLAG, "The application reads " + request.newColumn() + " behind flag "
+        + flag + ": the migration goes on once its rollout reaches 100 % (`zdm flag start " + flag
+        + " --steps ...`).");
+    Optional<FlagState> full = new StopOnRollback(guard, inbox::rollbackRequested)
+        .run(() -> flags.awaitFull(flag));
+    if (full.isEmpty()) {
+      return false;
+    }
+    board.stepDone("reads-flag", "flag " + flag + " at 100 %: every read uses " + request.newColumn());
+    return true;
   }
 
   private boolean awaitStage(DualWriteRequest request, String waitingFor, String stage, String what) {

@@ -3,6 +3,7 @@ package dev.zdm.migration;
 import dev.zdm.bluegreen.BlueGreenOperation;
 import dev.zdm.dualwrite.DualWriteOperation;
 import dev.zdm.expandcontract.ExpandContractOperation;
+import dev.zdm.featureflag.FeatureFlagOperation;
 import dev.zdm.operation.StepOperations;
 import dev.zdm.progressive.ConcurrentIndexOperation;
 import dev.zdm.progressive.ProgressiveDmlOperation;
@@ -21,6 +22,7 @@ public final class MigrationOperations {
         new ProgressiveDmlOperation(),
         new ConcurrentIndexOperation(),
         new ValidatedConstraintOperation(),
-        new BlueGreenOperation()));
+        new BlueGreenOperation(),
+        new FeatureFlagOperation()));
   }
 }

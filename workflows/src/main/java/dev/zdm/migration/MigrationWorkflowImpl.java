@@ -354,7 +354,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             .setTypedSearchAttributes(
                 SearchAttributes.newBuilder()
                     .set(ZdmSearchAttributes.MIGRATION_ID, request.migrationId())
-                    .set(ZdmSearchAttributes.TABLE, table)
+                    .set(ZdmSearchAttributes.TABLE, table == null ? ZdmSearchAttributes.NOTHING : table)
                     .set(ZdmSearchAttributes.STRATEGY, strategy.cliName())
                     .set(ZdmSearchAttributes.PHASE, "starting")
                     .set(ZdmSearchAttributes.WAITING_FOR, ZdmSearchAttributes.NOTHING)

@@ -1,5 +1,6 @@
 package dev.zdm.model;
 
+import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.Plan;
 import java.util.List;
 import java.util.Objects;
@@ -7,7 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code zdm start} hands the parent workflow: the migration file as written plus the
- * strategy to use (null lets the planner choose).
+ * strategy to use (null lets the planner choose), or, from {@code zdm flag start}, the flag
+ * rollout that is the whole plan ({@code flagRollout}, null for a migration file). {@code
+ * readsFlag} ({@code zdm start --reads-flag}) gates the reads stage of every dual-write of the
+ * file on that flag's rollout; null keeps the deployment gate (or the file's own annotation).
  *
  * @param continueAsNewAfterEvents history length after which the parent continues as new between
  *     two steps; null takes {@link #DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS}
@@ -20,7 +24,9 @@ public record MigrationRequest(
     Strategy strategy,
     MigrationOptions options,
     Integer continueAsNewAfterEvents,
-    Continued continued) {
+    Continued continued,
+    FeatureFlagStep flagRollout,
+    String readsFlag) {
 
   /** Ids become part of workflow ids and ledger rows, so they stay short and printable. */
   public static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -31,7 +37,19 @@ public record MigrationRequest(
 
   public MigrationRequest(
       String migrationId, String sourceName, String sql, Strategy strategy, MigrationOptions options) {
-    this(migrationId, sourceName, sql, strategy, options, null, null);
+    this(migrationId, sourceName, sql, strategy, options, null, null, null, null);
+  }
+
+  /** A flag rollout ({@code zdm flag start}): the rollout is the whole plan. */
+  public static MigrationRequest flagRollout(
+      String migrationId, String sourceName, String sql, MigrationOptions options, FeatureFlagStep rollout) {
+    return new MigrationRequest(
+        migrationId, sourceName, sql, Strategy.FEATURE_FLAG, options, null, null, rollout, null);
+  }
+
+  public MigrationRequest withReadsFlag(String flag) {
+    return new MigrationRequest(migrationId, sourceName, sql, strategy, options,
+        continueAsNewAfterEvents, continued, flagRollout, flag);
   }
 
   public MigrationRequest {
@@ -44,6 +62,10 @@ public record MigrationRequest(
               + " letter or digit");
     }
     Objects.requireNonNull(sql, "sql");
+    if (readsFlag != null && !FeatureFlagStep.VALID_FLAG.matcher(readsFlag).matches()) {
+      throw new IllegalArgumentException("--reads-flag '" + readsFlag + "' is not a flag name"
+          + " (letters, digits, '.', '_' or '-')");
+    }
     options = options == null ? MigrationOptions.defaults() : options;
     continueAsNewAfterEvents = continueAsNewAfterEvents == null
         ? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS : continueAsNewAfterEvents;
@@ -54,12 +76,14 @@ public record MigrationRequest(
   }
 
   public MigrationRequest withContinueAsNewAfterEvents(int events) {
-    return new MigrationRequest(migrationId, sourceName, sql, strategy, options, events, continued);
+    return new MigrationRequest(migrationId, sourceName, sql, strategy, options, events, continued,
+        flagRollout, readsFlag);
   }
 
   public MigrationRequest continuedAs(Continued next) {
     return new MigrationRequest(
-        migrationId, sourceName, sql, strategy, options, continueAsNewAfterEvents, next);
+        migrationId, sourceName, sql, strategy, options, continueAsNewAfterEvents, next,
+        flagRollout, readsFlag);
   }
 
   /**

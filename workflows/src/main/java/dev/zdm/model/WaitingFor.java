@@ -10,6 +10,10 @@ public final class WaitingFor {
   public static final String BREAKER = "breaker";
   public static final String RESUME = "resume";
   public static final String THROTTLE = "throttle";
+  /** A held flag rollout waits for {@code zdm flag continue}. */
+  public static final String CONTINUE = "continue";
+  /** A dual-write whose reads gate is a flag waits for the flag's rollout to reach 100 %. */
+  public static final String FLAG = "flag";
   /** An undo failed for a reason retrying alone will not fix: a person must look, then retry it. */
   public static final String INTERVENTION = "intervention";
 

@@ -14,8 +14,13 @@ public final class ZdmSearchAttributes {
   public static final SearchAttributeKey<String> WAITING_FOR =
       SearchAttributeKey.forKeyword("ZdmWaitingFor");
 
+  /** A flag rollout's flag and its current percentage (a Keyword too: "25"). */
+  public static final SearchAttributeKey<String> FLAG = SearchAttributeKey.forKeyword("ZdmFlag");
+  public static final SearchAttributeKey<String> FLAG_PERCENTAGE =
+      SearchAttributeKey.forKeyword("ZdmFlagPercentage");
+
   public static final List<SearchAttributeKey<String>> ALL =
-      List.of(MIGRATION_ID, TABLE, STRATEGY, PHASE, WAITING_FOR);
+      List.of(MIGRATION_ID, TABLE, STRATEGY, PHASE, WAITING_FOR, FLAG, FLAG_PERCENTAGE);
 
   /** Written when nothing is awaited: a Keyword cannot be unset cleanly on every server. */
   public static final String NOTHING = "none";

@@ -36,9 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FakeActivities {
   private final ActivityScript script;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+  public final FakeFeatureFlag featureFlag;
 
   public FakeActivities(ActivityScript script) {
     this.script = script;
+    this.featureFlag = new FakeFeatureFlag(script);
   }
 
   public void plan(String migrationId, Plan plan) {
@@ -47,7 +49,7 @@ public final class FakeActivities {
 
   public List<Object> all() {
     return List.of(new Migration(), new Ddl(), new ExpandContract(), new DualWrite(),
-        new Backfill(), new Progressive(), new BlueGreen());
+        new Backfill(), new Progressive(), new BlueGreen(), featureFlag);
   }
 
   final class Migration implements MigrationActivities {

@@ -4,6 +4,7 @@ import dev.zdm.activities.MigrationActivities;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.analysis.MigrationScript;
 import dev.zdm.analysis.SqlSplitter;
+import dev.zdm.engine.featureflag.GuardValidator;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.model.MigrationRequest;
@@ -14,6 +15,7 @@ import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /** Parses, plans and checks a migration against the live database; changes nothing in it. */
 public class MigrationActivitiesImpl implements MigrationActivities {
@@ -29,11 +31,19 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   @Override
   public Plan prepare(MigrationRequest request) {
     try {
+      if (request.flagRollout() != null) {
+        // A flag rollout is its own plan; its guards are checked here so bad ones stop the start.
+        try (Connection connection = database.dataSource().getConnection()) {
+          new GuardValidator().validate(connection, request.flagRollout().guards());
+        }
+        return new Plan(request.migrationId(), List.of(request.flagRollout()), List.of());
+      }
       MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
       try (Connection connection = database.dataSource().getConnection()) {
         // The catalog gives the values a statement replaces, so its undo can put them back.
-        Plan plan = planner.plan(request.migrationId(), script, request.strategy(),
-            request.options().force(), new CatalogPriorState(connection));
+        Plan plan = planner.withReadsFlag(planner.plan(request.migrationId(), script,
+            request.strategy(), request.options().force(), new CatalogPriorState(connection)),
+            request.readsFlag());
         validator.validate(connection, plan);
         return plan;
       }

@@ -18,6 +18,9 @@ import dev.zdm.model.TableRef;
  * @param backwardExpression the old value from the new one, with {@code {new}} for the new column
  *     (null: a plain copy or cast back)
  * @param line the line of the statement in the migration file
+ * @param readsFlag a flag whose rollout reaching 100 % passes the reads gate instead of {@code
+ *     zdm deployed --stage reads} ({@code -- @metadata {"readsFlag": "..."}} or {@code zdm start
+ *     --reads-flag}); null waits for the deployment
  */
 public record DualWriteStep(
     TableRef table,
@@ -27,8 +30,20 @@ public record DualWriteStep(
     String forwardExpression,
     String backwardExpression,
     Kind kind,
-    int line)
+    int line,
+    String readsFlag)
     implements PlanStep {
+
+  public DualWriteStep(TableRef table, String oldColumn, String newColumn, String newType,
+      String forwardExpression, String backwardExpression, Kind kind, int line) {
+    this(table, oldColumn, newColumn, newType, forwardExpression, backwardExpression, kind, line, null);
+  }
+
+  /** The same step with its reads gate on {@code flag}. */
+  public DualWriteStep withReadsFlag(String flag) {
+    return new DualWriteStep(table, oldColumn, newColumn, newType, forwardExpression,
+        backwardExpression, kind, line, flag);
+  }
 
   /** Stands for the old column's value in {@link #forwardExpression}. */
   public static final String OLD = "{old}";

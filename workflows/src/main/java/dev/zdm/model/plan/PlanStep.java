@@ -15,6 +15,7 @@ import dev.zdm.model.TableRef;
   @JsonSubTypes.Type(value = ConcurrentIndexStep.class, name = "concurrent-index"),
   @JsonSubTypes.Type(value = ConstraintStep.class, name = "not-valid-validate"),
   @JsonSubTypes.Type(value = BlueGreenStep.class, name = "blue-green"),
+  @JsonSubTypes.Type(value = FeatureFlagStep.class, name = "feature-flag"),
 })
 public sealed interface PlanStep
     permits DirectStep,
@@ -23,7 +24,8 @@ public sealed interface PlanStep
         ProgressiveDmlStep,
         ConcurrentIndexStep,
         ConstraintStep,
-        BlueGreenStep {
+        BlueGreenStep,
+        FeatureFlagStep {
 
   /** The strategy workflow that runs this step; null for a direct step. */
   Strategy strategy();
