@@ -20,6 +20,7 @@ import dev.zdm.expandcontract.Deprecation;
 import dev.zdm.expandcontract.ExpandContractActivities;
 import dev.zdm.expandcontract.ExpandContractRequest;
 import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.progressive.IndexProgress;
 import dev.zdm.progressive.ProgressiveActivities;
@@ -82,6 +83,11 @@ public final class FakeActivities {
     @Override
     public void removeDeprecation(ExpandContractRequest request) {
       script.call("RemoveDeprecation", () -> null);
+    }
+
+    @Override
+    public TableRef createArchive(ExpandContractRequest request) {
+      return script.call("CreateArchive", () -> new TableRef(request.table().schema(), "archive"));
     }
 
     @Override
@@ -212,6 +218,12 @@ public final class FakeActivities {
     @Override
     public void installSync(BlueGreenRequest request) {
       script.call("BlueGreenInstallSync", () -> null);
+    }
+
+    @Override
+    public TableRef greenTable(BlueGreenRequest request) {
+      return script.call("BlueGreenGreenTable",
+          () -> new TableRef(request.table().schema(), request.table().name() + "_zdm_green"));
     }
 
     @Override
