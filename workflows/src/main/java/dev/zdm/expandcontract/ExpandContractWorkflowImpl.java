@@ -200,8 +200,14 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
       return Optional.empty();
     }
     // Every row must have its value in the archive; a row whose value is NULL may be missing
-    // (absent reads as NULL). A failure here names the keys and is undone like any other.
-    Verification checked = guard.run(() -> backfill.verify(copy));
+    // (absent reads as NULL). A failure here names the keys and is undone like any other; a
+    // rollback cancels the read at once.
+    Optional<Verification> verified = new StopOnRollback(guard, () -> rollbackRequest != null)
+        .run(() -> backfill.verify(copy));
+    if (verified.isEmpty()) {
+      return Optional.empty();
+    }
+    Verification checked = verified.get();
     log.info("[{}] archive of {} verified: {} rows checked", request.migrationId(),
         request.column(), checked.rowsChecked());
     return Optional.of(new ArchiveResult(archiveTable.displayName(), driver.lastChunk().rowsChanged()));

@@ -98,8 +98,8 @@ final class BackfillTable {
   }
 
   /**
-   * Whether rows after {@code key} (null: anywhere) still need the change; always false for a
-   * change that does not follow rows written after the pass began.
+   * Whether rows after {@code key} (null: anywhere) are outstanding; always false for a change
+   * that does not follow rows written after the pass began.
    */
   boolean pendingAfter(Connection connection, List<String> key) throws SQLException {
     if (!change.followsNewRows()) {
@@ -107,7 +107,7 @@ final class BackfillTable {
     }
     String sql =
         "SELECT EXISTS (SELECT 1 FROM %s WHERE %s AND (%s))"
-            .formatted(table(), key == null ? "true" : cursor.after(null), change.pending());
+            .formatted(table(), key == null ? "true" : cursor.after(null), change.outstanding());
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       if (key != null) {
         cursor.bindAfter(statement, 1, key);
@@ -184,7 +184,7 @@ final class BackfillTable {
                 cursor.columns(null),
                 cursor.keyAsText(null),
                 KEY_ALIAS,
-                change.unverified(),
+                change.outstanding(),
                 BAD_ALIAS,
                 table(),
                 after == null ? "true" : cursor.after(null),

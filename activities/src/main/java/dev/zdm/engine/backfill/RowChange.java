@@ -31,14 +31,17 @@ sealed interface RowChange permits PredicateChange, TableCopy, TableComparison {
   /** The rows that still need the change: a batch touches only these. */
   String pending();
 
-  /** The rows verification counts as not done; by default the pending ones. */
-  default String unverified() {
+  /**
+   * The rows the pass is not done with: verification counts them, and the walk follows such rows
+   * written after the pass began (past its stop key). By default the pending ones.
+   */
+  default String outstanding() {
     return pending();
   }
 
   /**
    * Whether rows written after the pass began (past its stop key) are walked when they are
-   * pending; a comparison instead compares everything after its last range when it ends.
+   * outstanding; a comparison instead compares everything after its last range when it ends.
    */
   default boolean followsNewRows() {
     return true;

@@ -80,10 +80,11 @@ final class TableCopy implements RowChange {
 
   /**
    * Refreshing (an archive): a row whose copied values are all NULL needs no row in the target,
-   * since an absent row reads as NULL; rows the application inserts after the pass are such rows.
+   * since an absent row reads as NULL. Rows the application inserts once it no longer writes the
+   * column are such rows: the walk does not chase them, and verification accepts them.
    */
   @Override
-  public String unverified() {
+  public String outstanding() {
     if (!refresh || values.isEmpty()) {
       return pending();
     }
