@@ -67,4 +67,23 @@ class RollbackDuringACopyTest {
             "EndBackfill expand-contract-step-1-archive cancelled", "DropArchive", "RemoveDeprecation")
         .doesNotContain(archive + " canceled", "VerifyBackfill expand-contract-step-1-archive", "DropColumn");
   }
+
+  @Test
+  void aRollbackDuringTheArchiveVerificationCancelsItAndUndoes() throws Exception {
+    String verify = "VerifyBackfill expand-contract-step-1-archive";
+    temporal.script.blockUntilCanceled(verify);
+    var workflow = temporal.start("ec-rollback-verify", FakeTemporal.STRAIGHT_THROUGH,
+        new ExpandContractStep(USERS, "legacy", 1));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+    temporal.script.awaitCall(verify);
+
+    workflow.rollback(new RollbackRequest("tester", null));
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls())
+        .containsSubsequence(verify + " canceled", "DropArchive", "RemoveDeprecation")
+        .doesNotContain("DropColumn");
+  }
 }
