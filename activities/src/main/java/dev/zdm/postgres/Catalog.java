@@ -188,4 +188,36 @@ public final class Catalog {
       }
     }
   }
+
+  /**
+   * The writable columns (not generated, not dropped) both tables have, in {@code source}'s
+   * order; with {@code sameType} only those of the same type and modifier on both sides (whose
+   * text then matches row for row).
+   */
+  public List<String> sharedColumns(TableRef source, TableRef target, boolean sameType)
+      throws SQLException {
+    String sql =
+        """
+        SELECT s.attname
+          FROM pg_attribute s
+          JOIN pg_attribute t ON t.attrelid = to_regclass(?) AND t.attname = s.attname
+               AND t.attnum > 0 AND NOT t.attisdropped AND t.attgenerated = ''
+         WHERE s.attrelid = to_regclass(?) AND s.attnum > 0 AND NOT s.attisdropped
+               AND s.attgenerated = ''
+               AND (NOT ? OR (t.atttypid = s.atttypid AND t.atttypmod = s.atttypmod))
+         ORDER BY s.attnum
+        """;
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, Identifiers.quote(target));
+      statement.setString(2, Identifiers.quote(source));
+      statement.setBoolean(3, sameType);
+      try (ResultSet row = statement.executeQuery()) {
+        while (row.next()) {
+          columns.add(row.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
 }

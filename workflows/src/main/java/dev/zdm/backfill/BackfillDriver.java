@@ -46,6 +46,8 @@ public final class BackfillDriver {
   private boolean approved;
   /** The stop request has been written to the control row for the chunk in flight. */
   private boolean stopSent;
+  /** What the last chunk reported; null before the first. */
+  private BackfillChunk lastChunk;
 
   public BackfillDriver(
       StatusBoard board, BackfillCarry carry, BooleanSupplier stopRequested, WorkflowRelease release) {
@@ -103,13 +105,34 @@ public final class BackfillDriver {
   public End run(BackfillRequest request) {
     board.pausable(true);
     try {
-      return runPass(request);
+      return runPass(request, true);
     } finally {
       board.pausable(false);
     }
   }
 
-  private End runPass(BackfillRequest request) {
+  /**
+   * Runs a pass the strategy cannot go on without (a copy, a comparison) to its end or a stop:
+   * {@link End#FINISHED} or {@link End#STOPPED}, never {@link End#CONTINUE_AS_NEW} (the strategy
+   * carries no continuation, so its history grows by one chunk's events per chunk) and without a
+   * maxDuration gate (a progressive option; a copy that stops halfway helps nobody). The rollout
+   * gate stays: such passes ask for 100 %.
+   */
+  public End runToEnd(BackfillRequest request) {
+    board.pausable(true);
+    try {
+      return runPass(request, false);
+    } finally {
+      board.pausable(false);
+    }
+  }
+
+  /** What the last chunk reported (the pass's rows so far); null before the first chunk. */
+  public BackfillChunk lastChunk() {
+    return lastChunk;
+  }
+
+  private End runPass(BackfillRequest request, boolean progressive) {
     BatchSettings settings = request.settings();
     writeControl(request.migrationId());
     while (true) {
@@ -128,6 +151,7 @@ public final class BackfillDriver {
       int percent = rolloutApproved ? 100 : settings.rolloutPercentage();
       long started = Workflow.currentTimeMillis();
       BackfillChunk chunk = runChunk(request.upTo(percent));
+      lastChunk = chunk;
       workedMillis += Workflow.currentTimeMillis() - started;
       board.progress(progress(request, chunk));
       showThrottle(chunk);
@@ -148,7 +172,7 @@ public final class BackfillDriver {
         default:
           break;
       }
-      if (workedMillis >= settings.maxDuration().toMillis()) {
+      if (progressive && workedMillis >= settings.maxDuration().toMillis()) {
         if (!awaitApproval(
             "The backfill of " + request.table().displayName() + " has worked its maxDuration of "
                 + settings.maxDuration() + " (" + chunk.rowsScanned() + " of " + chunk.rowsTotal()
@@ -162,8 +186,9 @@ public final class BackfillDriver {
         // A rollback that arrived during the last chunk: never carry it into a new run unseen.
         return End.STOPPED;
       }
-      if (Workflow.getInfo().getHistoryLength() > settings.continueAsNewAfterEvents()
-          || Workflow.getInfo().isContinueAsNewSuggested()) {
+      if (progressive
+          && (Workflow.getInfo().getHistoryLength() > settings.continueAsNewAfterEvents()
+              || Workflow.getInfo().isContinueAsNewSuggested())) {
         return End.CONTINUE_AS_NEW;
       }
     }

@@ -1,5 +1,6 @@
 package dev.zdm.backfill;
 
+import dev.zdm.model.ThrottleRequest;
 import java.time.Duration;
 
 /**
@@ -47,6 +48,9 @@ public record BatchSettings(
   /** Well under Temporal's 50k-event limit, leaving room for signals and gates. */
   public static final int DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
 
+  /** A strategy's copy reports less often: its run keeps every chunk in its history. */
+  public static final Duration COPY_CHUNK_DURATION = Duration.ofSeconds(30);
+
   public static final int MIN_BATCH_ROWS = 100;
   public static final int MAX_BATCH_ROWS = 100_000;
   public static final int MAX_DELAY_MS = 60_000;
@@ -92,6 +96,15 @@ public record BatchSettings(
     return new BatchSettings(null, null, null, null, null, null, null, null, null, null);
   }
 
+  /**
+   * A strategy's own copy or comparison (blue-green, the expand-contract archive): the guide's
+   * batch size and delay; a chunk reports every 30 s, since such a step keeps one workflow run
+   * for its whole length (BackfillDriver#runToEnd) and its history grows by one chunk's events.
+   */
+  public static BatchSettings forCopies() {
+    return defaults().withChunkDuration(COPY_CHUNK_DURATION);
+  }
+
   /** The guide's four options; everything else default. */
   public static BatchSettings of(
       Integer batchSize, Integer delayMs, Duration maxDuration, Integer rolloutPercentage) {
@@ -132,6 +145,16 @@ public record BatchSettings(
     if (rows < 1 || rows > MAX_BATCH_ROWS) {
       throw new IllegalArgumentException(
           name + " must be between 1 and " + MAX_BATCH_ROWS + " rows, got " + rows);
+    }
+  }
+
+  /** Checks both values of a live {@code zdm throttle}; IllegalArgumentException names the bad one. */
+  public static void checkThrottle(ThrottleRequest request) {
+    if (request.batchSize() != null) {
+      checkBatchSize("batch size", request.batchSize());
+    }
+    if (request.delayMs() != null) {
+      checkDelay("delay", request.delayMs());
     }
   }
 

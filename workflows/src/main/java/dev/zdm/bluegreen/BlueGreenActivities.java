@@ -1,5 +1,6 @@
 package dev.zdm.bluegreen;
 
+import dev.zdm.model.TableRef;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -22,11 +23,24 @@ public interface BlueGreenActivities {
   @ActivityMethod(name = "BlueGreenInstallSync")
   void installSync(BlueGreenRequest request);
 
-  /** Copies the existing rows in key order; rows the trigger already wrote win. Returns rows read. */
+  /**
+   * The green copy's name, for the batch engine's copy and comparison passes (the name is
+   * generated and shortened on the engine side).
+   */
+  @ActivityMethod(name = "BlueGreenGreenTable")
+  TableRef greenTable(BlueGreenRequest request);
+
+  /**
+   * Copies the existing rows in key order; rows the trigger already wrote win. Returns rows read.
+   * Runs started before the copy went through the batch engine only.
+   */
   @ActivityMethod(name = "BlueGreenCopy")
   long copyRows(BlueGreenRequest request);
 
-  /** Compares counts and checksums of both tables, key range by key range. Returns rows compared. */
+  /**
+   * Compares counts and checksums of both tables, key range by key range. Returns rows compared.
+   * Runs started before the comparison went through the batch engine only.
+   */
   @ActivityMethod(name = "BlueGreenVerify")
   long verify(BlueGreenRequest request);
 

@@ -24,7 +24,8 @@ public final class BlueGreenOperation implements StepOperation<BlueGreenStep> {
   @Override
   public MigrationResult run(StepRun run, BlueGreenStep step) {
     BlueGreenRequest request =
-        new BlueGreenRequest(run.migrationId(), step.table(), step.greenChanges(), run.options());
+        new BlueGreenRequest(run.migrationId(), step.table(), step.greenChanges(), run.options(),
+            run.progressKey("blue-green"));
     return run.runChild(Strategy.BLUE_GREEN, BlueGreenWorkflow.class,
         child -> Async.function(child::run, request));
   }

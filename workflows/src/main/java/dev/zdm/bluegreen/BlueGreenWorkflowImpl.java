@@ -1,20 +1,27 @@
 package dev.zdm.bluegreen;
 
+import dev.zdm.backfill.BackfillChunk;
+import dev.zdm.backfill.BackfillDriver;
+import dev.zdm.backfill.BackfillRequest;
+import dev.zdm.backfill.BatchChange;
+import dev.zdm.backfill.BatchSettings;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
+import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
 import dev.zdm.workflow.ZdmActivityOptions;
 import io.temporal.failure.TemporalFailure;
-import dev.zdm.workflow.StopOnRollback;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Workflow;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +32,12 @@ import java.util.Optional;
 public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements BlueGreenWorkflow {
   private static final String UNDO_DETAIL =
       "names swapped back where switched; green copy and sync triggers dropped";
+  /**
+   * From version 1 the copy and the comparison are passes of the batch engine (pausable,
+   * throttled, stopped at the next batch by a rollback); runs that reached the copy before keep
+   * the BlueGreenCopy and BlueGreenVerify activities.
+   */
+  static final String BATCH_ENGINE_CHANGE = "zdm-batch-engine";
 
   private BlueGreenActivities activities;
   private BlueGreenActivities dataActivities;
@@ -38,7 +51,8 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
     String table = request.table().displayName();
     board = new StatusBoard(id, Strategy.BLUE_GREEN.cliName(), table, release);
     BreakerGuard guard = new BreakerGuard(id, board, ddl);
-    inbox.attach(id, guard, null);
+    BackfillDriver driver = new BackfillDriver(board, null, inbox::rollbackRequested, release);
+    inbox.attach(id, guard, driver);
     Compensations undo = new Compensations(id, board, release, guard);
     inbox.attachUndo(undo);
     board.rollbackPossible(true);
@@ -64,22 +78,30 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
         return rollBack(undo);
       }
 
-      board.phase("copying", "Copying the existing rows of " + table + " in key order.");
-      Optional<Long> copied = longStep(guard, () -> dataActivities.copyRows(request));
-      if (copied.isEmpty()) {
-        return rollBack(undo);
-      }
-      board.stepDone("copy", copied.get() + " rows copied");
-      if (inbox.rollbackRequested()) {
-        return rollBack(undo);
-      }
+      if (release.operationModel()
+          && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+        if (!copyAndCompare(request, guard, driver)) {
+          return rollBack(undo);
+        }
+      } else {
+        // The path of runs that reached the copy before it went through the batch engine.
+        board.phase("copying", "Copying the existing rows of " + table + " in key order.");
+        Optional<Long> copied = longStep(guard, () -> dataActivities.copyRows(request));
+        if (copied.isEmpty()) {
+          return rollBack(undo);
+        }
+        board.stepDone("copy", copied.get() + " rows copied");
+        if (inbox.rollbackRequested()) {
+          return rollBack(undo);
+        }
 
-      board.phase("verifying", "Comparing counts and checksums of " + table + " and its green copy.");
-      Optional<Long> compared = longStep(guard, () -> dataActivities.verify(request));
-      if (compared.isEmpty()) {
-        return rollBack(undo);
+        board.phase("verifying", "Comparing counts and checksums of " + table + " and its green copy.");
+        Optional<Long> compared = longStep(guard, () -> dataActivities.verify(request));
+        if (compared.isEmpty()) {
+          return rollBack(undo);
+        }
+        board.stepDone("verify", compared.get() + " rows match");
       }
-      board.stepDone("verify", compared.get() + " rows match");
       if (inbox.rollbackRequested()) {
         return rollBack(undo);
       }
@@ -112,6 +134,47 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
     } catch (TemporalFailure failure) {
       throw undo.onFailure(failure, UNDO_DETAIL);
     }
+  }
+
+  /**
+   * The copy and the comparison as passes of the batch engine, each with its progress row; false
+   * when a rollback stopped one at its next batch (its progress row then says cancelled).
+   */
+  private boolean copyAndCompare(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver) {
+    String table = request.table().displayName();
+    TableRef green = guard.run(() -> activities.greenTable(request));
+    board.phase("copying", "Copying the existing rows of " + table + " to " + green.displayName()
+        + " in key order, batch by batch (pause, resume and throttle act on it).");
+    BackfillChunk copied = runPass(request, guard, driver, "copy",
+        new BatchChange.CopyRows(green, List.of(), false));
+    if (copied == null) {
+      return false;
+    }
+    board.stepDone("copy", copied.rowsScanned() + " rows read, " + copied.rowsChanged()
+        + " copied (the rest the sync trigger had written)");
+    if (inbox.rollbackRequested()) {
+      return false;
+    }
+    board.phase("verifying", "Comparing counts and checksums of " + table + " and "
+        + green.displayName() + ", key range by key range.");
+    BackfillChunk compared = runPass(request, guard, driver, "verify", new BatchChange.CompareRows(green));
+    if (compared == null) {
+      return false;
+    }
+    board.stepDone("verify", compared.rowsScanned() + " rows compared, every key range matches");
+    return true;
+  }
+
+  /** One pass to its end; null when a rollback stopped it. */
+  private BackfillChunk runPass(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver,
+      String pass, BatchChange change) {
+    BackfillRequest batches = new BackfillRequest(request.migrationId(), request.progressKey(pass),
+        request.table(), change, BatchSettings.forCopies(), request.options().lockTimeout(), 100);
+    if (guard.run(() -> driver.runToEnd(batches)) == BackfillDriver.End.STOPPED) {
+      backfillLedger.end(request.migrationId(), batches.step(), "cancelled");
+      return null;
+    }
+    return driver.lastChunk();
   }
 
   /**

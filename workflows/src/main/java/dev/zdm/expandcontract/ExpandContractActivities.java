@@ -1,5 +1,6 @@
 package dev.zdm.expandcontract;
 
+import dev.zdm.model.TableRef;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
@@ -15,7 +16,17 @@ public interface ExpandContractActivities {
   @ActivityMethod(name = "RemoveDeprecation")
   void removeDeprecation(ExpandContractRequest request);
 
-  /** Copies the column's data, keyed by primary key, to an archive table, then verifies it. */
+  /**
+   * Creates the archive table (keyed like the table, marked as this migration's) or finds this
+   * migration's own; returns its name for the batch engine's copy. Refuses another migration's.
+   */
+  @ActivityMethod(name = "CreateArchive")
+  TableRef createArchive(ExpandContractRequest request);
+
+  /**
+   * Copies the column's data, keyed by primary key, to an archive table, then verifies it. Runs
+   * started before the archive went through the batch engine only.
+   */
   @ActivityMethod(name = "ArchiveColumn")
   ArchiveResult archiveColumn(ExpandContractRequest request);
 

@@ -26,7 +26,8 @@ public final class ExpandContractOperation implements StepOperation<ExpandContra
   @Override
   public MigrationResult run(StepRun run, ExpandContractStep step) {
     ExpandContractRequest request =
-        new ExpandContractRequest(run.migrationId(), step.table(), step.column(), run.options());
+        new ExpandContractRequest(run.migrationId(), step.table(), step.column(), run.options(),
+            run.progressKey("expand-contract"));
     return run.runChild(Strategy.EXPAND_CONTRACT, ExpandContractWorkflow.class,
         child -> Async.function(child::run, request));
   }

@@ -1,6 +1,12 @@
 package dev.zdm.expandcontract;
 
 import dev.zdm.activities.DdlActivities;
+import dev.zdm.backfill.BackfillActivities;
+import dev.zdm.backfill.BackfillDriver;
+import dev.zdm.backfill.BackfillRequest;
+import dev.zdm.backfill.BatchChange;
+import dev.zdm.backfill.BatchSettings;
+import dev.zdm.backfill.Verification;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
@@ -8,6 +14,7 @@ import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
@@ -20,7 +27,9 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
 
 /**
  * deprecate -> deployment -> removal date -> approval -> archive -> drop. Until the drop starts,
@@ -28,9 +37,19 @@ import java.util.Optional;
  */
 public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
   private static final String UNDO_DETAIL = "deprecation removed and archive dropped where they existed";
+  private static final Logger log = Workflow.getLogger(ExpandContractWorkflowImpl.class);
+  /**
+   * From version 1 the archive is copied by the batch engine (pausable, throttled, stopped at the
+   * next batch by a rollback) and then verified; runs that reached the archive before keep the
+   * ArchiveColumn activity.
+   */
+  static final String BATCH_ENGINE_CHANGE = "zdm-batch-engine";
 
   private ExpandContractActivities activities;
   private ExpandContractActivities dataActivities;
+  private BackfillActivities backfill;
+  private BackfillActivities backfillLedger;
+  private BackfillDriver driver;
 
   private StatusBoard board;
   private BreakerGuard guard;
@@ -55,6 +74,9 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
             release);
     guard = new BreakerGuard(request.migrationId(), board, ddl);
     undo = new Compensations(request.migrationId(), board, release, guard);
+    backfill = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data(release));
+    backfillLedger = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl(release));
+    driver = new BackfillDriver(board, null, () -> rollbackRequest != null, release);
     board.rollbackPossible(true);
     try {
       board.phase("deprecating", "Marking " + column + " deprecated.");
@@ -124,7 +146,14 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
       board.phase("archiving", "Copying " + column + " to its archive table.");
       undo.register("archive of " + column, () -> activities.dropArchive(request));
       ArchiveResult archive;
-      if (release.operationModel()) {
+      if (release.operationModel()
+          && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+        Optional<ArchiveResult> copied = archiveInBatches(request);
+        if (copied.isEmpty()) {
+          return rollBack();
+        }
+        archive = copied.get();
+      } else if (release.operationModel()) {
         // A rollback cancels the copy at once instead of waiting for it to end.
         Optional<ArchiveResult> copied = new StopOnRollback(guard, () -> rollbackRequest != null)
             .run(() -> dataActivities.archiveColumn(request));
@@ -152,6 +181,36 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
     } catch (TemporalFailure failure) {
       throw undo.onFailure(failure, UNDO_DETAIL);
     }
+  }
+
+  /**
+   * The archive copy as a pass of the batch engine (its progress row keyed by the plan step), then
+   * the check that every row's value is in the archive; empty when a rollback stopped the copy.
+   */
+  private Optional<ArchiveResult> archiveInBatches(ExpandContractRequest request) {
+    TableRef archiveTable = guard.run(() -> activities.createArchive(request));
+    board.phase("archiving", "Copying " + request.table().displayName() + "." + request.column()
+        + " to " + archiveTable.displayName() + " in key order, batch by batch (pause, resume and"
+        + " throttle act on it).");
+    BackfillRequest copy = new BackfillRequest(request.migrationId(), request.archiveProgressKey(),
+        request.table(), new BatchChange.CopyRows(archiveTable, List.of(request.column()), true),
+        BatchSettings.forCopies(), request.options().lockTimeout(), 100);
+    if (guard.run(() -> driver.runToEnd(copy)) == BackfillDriver.End.STOPPED) {
+      backfillLedger.end(request.migrationId(), copy.step(), "cancelled");
+      return Optional.empty();
+    }
+    // Every row must have its value in the archive; a row whose value is NULL may be missing
+    // (absent reads as NULL). A failure here names the keys and is undone like any other; a
+    // rollback cancels the read at once.
+    Optional<Verification> verified = new StopOnRollback(guard, () -> rollbackRequest != null)
+        .run(() -> backfill.verify(copy));
+    if (verified.isEmpty()) {
+      return Optional.empty();
+    }
+    Verification checked = verified.get();
+    log.info("[{}] archive of {} verified: {} rows checked", request.migrationId(),
+        request.column(), checked.rowsChecked());
+    return Optional.of(new ArchiveResult(archiveTable.displayName(), driver.lastChunk().rowsChanged()));
   }
 
   private MigrationResult rollBack() {
@@ -192,14 +251,36 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
     }
   }
 
-  @Override
-  public void pause() {}
+  // Live control acts on the archive copy; before it the driver keeps it for the copy's start.
 
   @Override
-  public void resume() {}
+  public void pause() {
+    if (driver != null) {
+      driver.pause();
+    }
+  }
 
   @Override
-  public void throttle(ThrottleRequest request) {}
+  public void resume() {
+    if (driver != null) {
+      driver.resume();
+    }
+  }
+
+  @Override
+  public void throttle(ThrottleRequest request) {
+    if (driver == null) {
+      return;
+    }
+    try {
+      BatchSettings.checkThrottle(request);
+    } catch (IllegalArgumentException invalid) {
+      // A signal handler must not throw: that would fail the workflow task.
+      log.warn("[{}] throttle ignored: {}", board.snapshot().migrationId(), invalid.getMessage());
+      return;
+    }
+    driver.throttle(request);
+  }
 
   @Override
   public MigrationStatus status() {

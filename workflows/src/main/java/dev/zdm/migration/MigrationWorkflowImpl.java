@@ -665,8 +665,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     if (activeChildId == null || !board.pausable()) {
       throw refused("the step that runs now (" + describeState() + ") has no batches to pause or"
-          + " throttle: only backfills and batched UPDATE/DELETE steps can; copies, index builds and"
-          + " validations run to their end");
+          + " throttle: only backfills, batched UPDATE/DELETE steps, the blue-green copy and comparison"
+          + " and the expand-contract archive copy can; index builds and validations run to their end");
     }
   }
 

@@ -79,7 +79,7 @@ public class ProgressiveWorkflowImpl extends InboxControlledWorkflow implements 
   }
 
   private MigrationResult changeRows(ProgressiveRequest request, BackfillDriver driver) {
-    BatchChange change =
+    BatchChange.Predicated change =
         request.change() instanceof BatchedUpdate update
             ? new BatchChange.UpdateRows(update.set(), update.where())
             : new BatchChange.DeleteRows(((BatchedDelete) request.change()).where());

@@ -127,12 +127,7 @@ public final class ControlInbox {
 
   public void throttle(ThrottleRequest request) {
     try {
-      if (request.batchSize() != null) {
-        BatchSettings.checkBatchSize("batch size", request.batchSize());
-      }
-      if (request.delayMs() != null) {
-        BatchSettings.checkDelay("delay", request.delayMs());
-      }
+      BatchSettings.checkThrottle(request);
     } catch (IllegalArgumentException invalid) {
       log.warn("[{}] throttle ignored: {}", migrationId, invalid.getMessage());
       return;

@@ -20,13 +20,18 @@ import dev.zdm.expandcontract.Deprecation;
 import dev.zdm.expandcontract.ExpandContractActivities;
 import dev.zdm.expandcontract.ExpandContractRequest;
 import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.progressive.IndexProgress;
 import dev.zdm.progressive.ProgressiveActivities;
 import dev.zdm.progressive.ProgressiveRequest;
 import io.temporal.activity.Activity;
+import io.temporal.client.ActivityCompletionException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,6 +42,9 @@ public final class FakeActivities {
   private final ActivityScript script;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
   public final FakeFeatureFlag featureFlag;
+  /** Every control row the workflows wrote, in order: what the engine would read. */
+  private final List<BatchControl> controls = new ArrayList<>();
+  private final Set<String> finishing = ConcurrentHashMap.newKeySet();
 
   public FakeActivities(ActivityScript script) {
     this.script = script;
@@ -45,6 +53,52 @@ public final class FakeActivities {
 
   public void plan(String migrationId, Plan plan) {
     plans.put(migrationId, plan);
+  }
+
+  /**
+   * Each call of the chunk {@code call} runs batches, as the engine does, until the last control
+   * row says paused (then it returns PAUSED, as the engine does at its next batch) or until the
+   * test ends the pass with {@link #finishPass} (then FINISHED).
+   */
+  public void runBatches(String call) {
+    script.when(call, normal -> {
+      try {
+        while (true) {
+          if (lastControl().map(BatchControl::paused).orElse(false)) {
+            return new BackfillChunk(50, 50, 100, 1, 1000, 100, 0, null, BackfillChunk.End.PAUSED);
+          }
+          if (finishing.contains(call)) {
+            return new BackfillChunk(100, 100, 100, 2, 1000, 100, 0, null, BackfillChunk.End.FINISHED);
+          }
+          Activity.getExecutionContext().heartbeat(null);
+          Thread.sleep(20);
+        }
+      } catch (ActivityCompletionException canceled) {
+        script.call(call + " canceled", () -> null);
+        throw canceled;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(interrupted);
+      }
+    });
+  }
+
+  /** The chunks of {@code call} end the pass from now on. */
+  public void finishPass(String call) {
+    finishing.add(call);
+  }
+
+  public List<BatchControl> controls() {
+    synchronized (controls) {
+      return List.copyOf(controls);
+    }
+  }
+
+  private Optional<BatchControl> lastControl() {
+    synchronized (controls) {
+      return controls.isEmpty() ? Optional.empty()
+          : Optional.of(controls.get(controls.size() - 1));
+    }
   }
 
   public List<Object> all() {
@@ -84,6 +138,11 @@ public final class FakeActivities {
     @Override
     public void removeDeprecation(ExpandContractRequest request) {
       script.call("RemoveDeprecation", () -> null);
+    }
+
+    @Override
+    public TableRef createArchive(ExpandContractRequest request) {
+      return script.call("CreateArchive", () -> new TableRef(request.table().schema(), "archive"));
     }
 
     @Override
@@ -149,6 +208,9 @@ public final class FakeActivities {
 
     @Override
     public void setControl(BatchControl control) {
+      synchronized (controls) {
+        controls.add(control);
+      }
       script.call("SetBatchControl" + (control.paused() ? " paused" : ""), () -> null);
     }
 
@@ -214,6 +276,12 @@ public final class FakeActivities {
     @Override
     public void installSync(BlueGreenRequest request) {
       script.call("BlueGreenInstallSync", () -> null);
+    }
+
+    @Override
+    public TableRef greenTable(BlueGreenRequest request) {
+      return script.call("BlueGreenGreenTable",
+          () -> new TableRef(request.table().schema(), request.table().name() + "_zdm_green"));
     }
 
     @Override

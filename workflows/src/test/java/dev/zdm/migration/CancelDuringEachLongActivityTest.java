@@ -42,16 +42,17 @@ class CancelDuringEachLongActivityTest {
 
   @Test
   void expandContractCanceledDuringItsArchiveCopyUndoesTheArchiveAndTheDeprecation() throws Exception {
-    temporal.script.blockUntilCanceled("ArchiveColumn");
+    String archive = "BackfillChunk expand-contract-step-1-archive";
+    temporal.script.blockUntilCanceled(archive);
     MigrationWorkflow workflow = temporal.start("ec-archive", FakeTemporal.STRAIGHT_THROUGH,
         new ExpandContractStep(USERS, "legacy_field", 1));
     awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));
 
-    cancelDuring(workflow, "ArchiveColumn");
+    cancelDuring(workflow, archive);
 
     assertThat(temporal.script.calls())
-        .containsSubsequence("ArchiveColumn canceled", "DropArchive", "RemoveDeprecation")
+        .containsSubsequence(archive + " canceled", "DropArchive", "RemoveDeprecation")
         .doesNotContain("DropColumn");
   }
 
@@ -69,14 +70,15 @@ class CancelDuringEachLongActivityTest {
 
   @Test
   void blueGreenCanceledDuringItsCopyRemovesTheGreenCopyAndTheSyncTrigger() throws Exception {
-    temporal.script.blockUntilCanceled("BlueGreenCopy");
+    String copy = "BackfillChunk blue-green-step-1-copy";
+    temporal.script.blockUntilCanceled(copy);
     MigrationWorkflow workflow = temporal.start("bg-copy", FakeTemporal.STRAIGHT_THROUGH,
         new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
 
-    cancelDuring(workflow, "BlueGreenCopy");
+    cancelDuring(workflow, copy);
 
     assertThat(temporal.script.calls())
-        .containsSubsequence("BlueGreenCopy canceled", "BlueGreenRevert")
+        .containsSubsequence(copy + " canceled", "BlueGreenRevert")
         .doesNotContain("BlueGreenSwitch");
   }
 

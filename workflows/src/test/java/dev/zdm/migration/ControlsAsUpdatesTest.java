@@ -14,12 +14,10 @@ import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
-import dev.zdm.model.plan.BlueGreenStep;
 import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.DualWriteStep;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,10 +68,9 @@ class ControlsAsUpdatesTest {
 
   @Test
   void pauseAndThrottleAreRefusedForAStepThatCannotPause() throws Exception {
-    temporal.script.blockUntilCanceled("BlueGreenCopy");
-    var workflow = temporal.start("no-pause", MigrationOptions.defaults(),
-        new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
-    temporal.script.awaitCall("BlueGreenCopy");
+    temporal.script.blockUntilCanceled("BuildIndexConcurrently idx_email");
+    var workflow = temporal.start("no-pause", MigrationOptions.defaults(), INDEX);
+    temporal.script.awaitCall("BuildIndexConcurrently idx_email");
 
     assertThatThrownBy(workflow::pauseBatches)
         .isInstanceOf(WorkflowUpdateException.class)

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A rollback during a whole-table copy stops the copy at once (its activity is cancelled) and
- * undoes; release 0.1 noticed it only when the copy ended, hours later on a large table.
+ * A rollback during a whole-table copy stops the copy at its next batch (the engine reads the
+ * control row before each) and undoes; release 0.1 noticed it only when the copy ended, hours
+ * later on a large table.
  */
 class RollbackDuringACopyTest {
   private static final TableRef USERS = TableRef.of("users");
@@ -31,35 +32,58 @@ class RollbackDuringACopyTest {
   }
 
   @Test
-  void aRollbackDuringTheBlueGreenCopyCancelsTheCopyAndRemovesTheGreenTable() throws Exception {
-    temporal.script.blockUntilCanceled("BlueGreenCopy");
+  void aRollbackDuringTheBlueGreenCopyStopsItAtTheNextBatchAndRemovesTheGreenTable() throws Exception {
+    String copy = "BackfillChunk blue-green-step-1-copy";
+    temporal.activities.runBatches(copy);
     var workflow = temporal.start("bg-rollback", FakeTemporal.STRAIGHT_THROUGH,
         new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
-    temporal.script.awaitCall("BlueGreenCopy");
+    temporal.script.awaitCall(copy);
 
     workflow.rollback(new RollbackRequest("tester", "wrong change"));
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(temporal.script.calls())
-        .containsSubsequence("BlueGreenCopy canceled", "BlueGreenRevert")
-        .doesNotContain("BlueGreenVerify", "BlueGreenSwitch");
+        .containsSubsequence(copy, "SetBatchControl paused",
+            "EndBackfill blue-green-step-1-copy cancelled", "BlueGreenRevert")
+        .doesNotContain(copy + " canceled", "BackfillChunk blue-green-step-1-verify", "BlueGreenSwitch");
   }
 
   @Test
-  void aRollbackDuringTheArchiveCopyCancelsItAndUndoesTheDeprecation() throws Exception {
-    temporal.script.blockUntilCanceled("ArchiveColumn");
+  void aRollbackDuringTheArchiveCopyStopsItAtTheNextBatchAndUndoesTheDeprecation() throws Exception {
+    String archive = "BackfillChunk expand-contract-step-1-archive";
+    temporal.activities.runBatches(archive);
     var workflow = temporal.start("ec-rollback", FakeTemporal.STRAIGHT_THROUGH, new ExpandContractStep(USERS, "legacy", 1));
     awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));
-    temporal.script.awaitCall("ArchiveColumn");
+    temporal.script.awaitCall(archive);
 
     workflow.rollback(new RollbackRequest("tester", null));
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(temporal.script.calls())
-        .containsSubsequence("ArchiveColumn canceled", "DropArchive", "RemoveDeprecation")
+        .containsSubsequence(archive, "SetBatchControl paused",
+            "EndBackfill expand-contract-step-1-archive cancelled", "DropArchive", "RemoveDeprecation")
+        .doesNotContain(archive + " canceled", "VerifyBackfill expand-contract-step-1-archive", "DropColumn");
+  }
+
+  @Test
+  void aRollbackDuringTheArchiveVerificationCancelsItAndUndoes() throws Exception {
+    String verify = "VerifyBackfill expand-contract-step-1-archive";
+    temporal.script.blockUntilCanceled(verify);
+    var workflow = temporal.start("ec-rollback-verify", FakeTemporal.STRAIGHT_THROUGH,
+        new ExpandContractStep(USERS, "legacy", 1));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+    temporal.script.awaitCall(verify);
+
+    workflow.rollback(new RollbackRequest("tester", null));
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls())
+        .containsSubsequence(verify + " canceled", "DropArchive", "RemoveDeprecation")
         .doesNotContain("DropColumn");
   }
 }

@@ -125,6 +125,13 @@ final class BackfillEngine {
       }
       if (outcome.range().rows() == 0) {
         boolean limited = request.upToPercent() < 100;
+        if (!limited) {
+          List<String> last = cursor;
+          database.runner().run(context("finish the pass over"), c -> {
+            table.finish(c, last);
+            return null;
+          });
+        }
         setStatus(limited ? ProgressRows.PAUSED : ProgressRows.COMPLETED, null);
         log.info("[{}] backfill of {} {}", request.migrationId(), request.table(),
             limited ? "reached " + request.upToPercent() + " % of the key range" : "finished");

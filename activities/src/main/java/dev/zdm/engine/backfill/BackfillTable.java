@@ -2,7 +2,6 @@ package dev.zdm.engine.backfill;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BackfillRequest;
-import dev.zdm.backfill.BatchChange;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Identifiers;
@@ -29,10 +28,12 @@ final class BackfillTable {
 
   private final BackfillRequest request;
   private final KeysetCursor cursor;
+  private final RowChange change;
 
-  private BackfillTable(BackfillRequest request, KeysetCursor cursor) {
+  private BackfillTable(BackfillRequest request, KeysetCursor cursor, RowChange change) {
     this.request = request;
     this.cursor = cursor;
+    this.change = change;
   }
 
   /** Reads the table's primary key; refuses a table that has none or does not exist. */
@@ -49,7 +50,8 @@ final class BackfillTable {
               + " that resume after a crash. Add a primary key first (CREATE UNIQUE INDEX"
               + " CONCURRENTLY + ADD CONSTRAINT ... PRIMARY KEY USING INDEX).");
     }
-    return new BackfillTable(request, new KeysetCursor(key));
+    KeysetCursor cursor = new KeysetCursor(key);
+    return new BackfillTable(request, cursor, RowChange.of(connection, request, cursor));
   }
 
   private static ApplicationFailure refusal(BackfillRequest request, String message) {
@@ -95,11 +97,17 @@ final class BackfillTable {
     }
   }
 
-  /** Whether rows after {@code key} (null: anywhere) still need the change. */
+  /**
+   * Whether rows after {@code key} (null: anywhere) are outstanding; always false for a change
+   * that does not follow rows written after the pass began.
+   */
   boolean pendingAfter(Connection connection, List<String> key) throws SQLException {
+    if (!change.followsNewRows()) {
+      return false;
+    }
     String sql =
         "SELECT EXISTS (SELECT 1 FROM %s WHERE %s AND (%s))"
-            .formatted(table(), key == null ? "true" : cursor.after(null), request.change().pending());
+            .formatted(table(), key == null ? "true" : cursor.after(null), change.outstanding());
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       if (key != null) {
         cursor.bindAfter(statement, 1, key);
@@ -148,28 +156,12 @@ final class BackfillTable {
 
   /** Applies the change to the rows of one range that still need it; returns how many changed. */
   long apply(Connection connection, List<String> after, List<String> last) throws SQLException {
-    String range = (after == null ? "true" : cursor.after(null)) + " AND " + notAfter();
-    String sql;
-    if (request.change() instanceof BatchChange.UpdateRows update) {
-      sql =
-          """
-          UPDATE %s SET %s
-           WHERE %s AND (%s)
-          """
-              .formatted(table(), update.set(), range, update.pending());
-    } else {
-      sql =
-          """
-          DELETE FROM %s
-           WHERE %s AND (%s)
-          """
-              .formatted(table(), range, request.change().pending());
-    }
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      int next = after == null ? 1 : cursor.bindAfter(statement, 1, after);
-      cursor.bindAfter(statement, next, last);
-      return statement.executeUpdate();
-    }
+    return change.apply(connection, cursor, after, last);
+  }
+
+  /** Ends a pass that walked every range; {@code after} is its last key (null: none). */
+  void finish(Connection connection, List<String> after) throws SQLException {
+    change.finish(connection, cursor, after);
   }
 
   /** One verification batch: rows checked, rows that still need the change, and their keys. */
@@ -192,7 +184,7 @@ final class BackfillTable {
                 cursor.columns(null),
                 cursor.keyAsText(null),
                 KEY_ALIAS,
-                request.change().pending(),
+                change.outstanding(),
                 BAD_ALIAS,
                 table(),
                 after == null ? "true" : cursor.after(null),

@@ -182,6 +182,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   @Override
+  public TableRef greenTable(BlueGreenRequest request) {
+    return green(request.table());
+  }
+
+  @Override
   public long copyRows(BlueGreenRequest request) {
     TableRef table = request.table();
     TableRef green = green(table);

@@ -99,22 +99,14 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
   }
 
   @Override
+  public TableRef createArchive(ExpandContractRequest request) {
+    return createArchiveTable(request).table();
+  }
+
+  @Override
   public ArchiveResult archiveColumn(ExpandContractRequest request) {
     TableRef archiveTable = ColumnArchive.archiveTableOf(request);
-    ColumnArchive archive =
-        database.runner().run(context(request, "create " + archiveTable), connection -> {
-          ColumnArchive described = ColumnArchive.describe(connection, request);
-          if (described != null) {
-            described.create(connection);
-          }
-          return described;
-        });
-    if (archive == null) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "[" + request.migrationId() + "] column " + column(request)
-              + " is gone or its table lost its primary key before it could be archived",
-          ZdmFailures.INVALID_MIGRATION);
-    }
+    ColumnArchive archive = createArchiveTable(request);
     Object resumed = lastHeartbeat();
     // A watched catch-up heartbeats its progress, not a cursor: then every batch was done already.
     boolean batchesDone = resumed instanceof Map<?, ?>;
@@ -139,6 +131,25 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
     log.info("[{}] {} rows of {} archived in {} (this attempt copied {})",
         request.migrationId(), archived, column(request), archiveTable, rows);
     return new ArchiveResult(archiveTable.displayName(), archived);
+  }
+
+  private ColumnArchive createArchiveTable(ExpandContractRequest request) {
+    TableRef archiveTable = ColumnArchive.archiveTableOf(request);
+    ColumnArchive archive =
+        database.runner().run(context(request, "create " + archiveTable), connection -> {
+          ColumnArchive described = ColumnArchive.describe(connection, request);
+          if (described != null) {
+            described.create(connection);
+          }
+          return described;
+        });
+    if (archive == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "[" + request.migrationId() + "] column " + column(request)
+              + " is gone or its table lost its primary key before it could be archived",
+          ZdmFailures.INVALID_MIGRATION);
+    }
+    return archive;
   }
 
   private void catchUpAndVerify(ExpandContractRequest request, ColumnArchive archive) {

@@ -8,6 +8,7 @@ import dev.zdm.bluegreen.BlueGreenRequest;
 import dev.zdm.bluegreen.BlueGreenWorkflow;
 import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
+import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
@@ -49,6 +50,7 @@ class BlueGreenWorkflowTest {
     temporal = new TemporalTestEnv(
         new Class<?>[] {BlueGreenWorkflowImpl.class},
         new BlueGreenActivitiesImpl(db.target()),
+        new BackfillActivitiesImpl(db.target()),
         new DdlActivitiesImpl(db.target()));
   }
 
@@ -93,6 +95,10 @@ class BlueGreenWorkflowTest {
 
       MigrationResult result = WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class);
       assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+      // The copy and the comparison ran as passes of the batch engine, each with its progress row.
+      assertThat(db.column("SELECT step || ' ' || status FROM _migration_progress"
+          + " WHERE migration_id = 'bg-complete' AND rows_scanned >= " + ROWS + " ORDER BY step"))
+          .containsExactly("blue-green-copy completed", "blue-green-verify completed");
       app.awaitWrites(100);
       app.close();
 
