@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ledger {
   /** Raise with every change to {@link #INSTALL_SQL}; installed versions are recorded. */
-  public static final int CURRENT_VERSION = 2;
+  public static final int CURRENT_VERSION = 3;
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final String LOCK_KEY = "zdm-ledger-install";
@@ -91,6 +91,21 @@ public final class Ledger {
         description        text,
         created_at         timestamptz NOT NULL DEFAULT now(),
         updated_at         timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- A table's description when a migration step began and the last fidelity check against it
+      -- (docs/decisions/0500): facts is DescriptionFacts as a JSON object.
+      CREATE TABLE IF NOT EXISTS {schema}._migration_table_snapshots (
+        migration_id  text NOT NULL,
+        step          text NOT NULL,
+        table_schema  text NOT NULL,
+        table_name    text NOT NULL,
+        taken_at      timestamptz NOT NULL DEFAULT now(),
+        facts         jsonb NOT NULL,
+        checked_at    timestamptz,
+        check_passed  boolean,
+        differences   text,
+        PRIMARY KEY (migration_id, step, table_schema, table_name)
       );
 
       CREATE TABLE IF NOT EXISTS {schema}._migration_circuit_breakers (

@@ -1,0 +1,65 @@
+package dev.zdm.catalog;
+
+import dev.zdm.ledger.Ledger;
+import dev.zdm.ledger.TableSnapshots;
+import dev.zdm.model.TableRef;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.Predicate;
+
+/**
+ * The check before a point of no return (docs/decisions/0500): the table's description when the
+ * step began, kept in the ledger, against the description now, leaving out what the step itself
+ * changes. Every check is recorded in the ledger, passed or not.
+ */
+public final class FidelityCheck {
+  private final TableSnapshots snapshots;
+
+  public FidelityCheck(Ledger ledger) {
+    this.snapshots = new TableSnapshots(ledger);
+  }
+
+  /** What a check found: the differences, and whether there was a snapshot to compare with. */
+  public record Result(boolean compared, List<String> differences) {
+    public boolean passed() {
+      return differences.isEmpty();
+    }
+  }
+
+  /** Keeps the table's description as this step's snapshot, unless the step already has one. */
+  public void snapshot(Connection connection, String migrationId, String step, TableRef table) throws SQLException {
+    Optional<TableDescription> description = new TableDescriber(connection).describe(table);
+    if (description.isPresent()) {
+      snapshots.takeOnce(connection, migrationId, step, table, DescriptionFacts.of(description.get()));
+    }
+  }
+
+  /**
+   * Compares and records. A step that began on a release without snapshots has none: the current
+   * description becomes its snapshot and the result says nothing was compared.
+   *
+   * @param expected objects ({@link DescriptionFacts#object}) the step itself adds, alters or drops
+   */
+  public Result check(Connection connection, String migrationId, String step, TableRef table,
+      Predicate<String> expected) throws SQLException {
+    Optional<SortedMap<String, String>> before = snapshots.find(connection, migrationId, step, table);
+    Optional<TableDescription> now = new TableDescriber(connection).describe(table);
+    if (now.isEmpty()) {
+      List<String> gone = List.of("missing table " + table);
+      snapshots.recordCheck(connection, migrationId, step, table, gone);
+      return new Result(before.isPresent(), gone);
+    }
+    SortedMap<String, String> facts = DescriptionFacts.of(now.get());
+    if (before.isEmpty()) {
+      snapshots.takeOnce(connection, migrationId, step, table, facts);
+      snapshots.recordCheck(connection, migrationId, step, table, List.of());
+      return new Result(false, List.of());
+    }
+    List<String> differences = FidelityDiff.between(before.get(), facts, expected);
+    snapshots.recordCheck(connection, migrationId, step, table, differences);
+    return new Result(true, differences);
+  }
+}
