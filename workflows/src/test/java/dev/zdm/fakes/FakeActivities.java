@@ -128,6 +128,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String checkFidelity(DualWritePlan plan) {
+      return script.call("CheckDualWriteFidelity", () -> "unchanged since the step began");
+    }
+
+    @Override
     public void cutOver(DualWritePlan plan) {
       script.call("CutOverDualWrite", () -> null);
     }

@@ -2,6 +2,7 @@ package dev.zdm.engine.dualwrite;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
+import dev.zdm.catalog.FidelityCheck;
 import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
@@ -20,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +38,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   private static final Logger log = LoggerFactory.getLogger(DualWriteActivitiesImpl.class);
 
   private final TargetDatabase database;
+  private final FidelityCheck fidelity;
 
   public DualWriteActivitiesImpl(TargetDatabase database) {
     this.database = database;
+    this.fidelity = new FidelityCheck(database.ledger());
   }
 
   @Override
@@ -78,6 +82,8 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
       probe(connection, plan);
+      // Before anything changes: what the cut-over will be compared with.
+      fidelity.snapshot(connection, request.migrationId(), request.progressKey(), table);
       return plan;
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure(
@@ -229,6 +235,32 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       return null;
     });
     log.info("[{}] {}.{} is NOT NULL", request.migrationId(), request.table(), request.newColumn());
+  }
+
+  @Override
+  public String checkFidelity(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    String trigger = "trigger " + new DualWriteTrigger(plan).name();
+    String newColumn = "column " + request.newColumn();
+    // The step adds the new column (with its NOT NULL, default, comment) and its trigger, and
+    // the NOT NULL check while it is validated; nothing else of the table may have changed.
+    Predicate<String> expected = object -> object.equals(newColumn) || object.equals(trigger)
+        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX);
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
+        connection -> fidelity.check(connection, request.migrationId(), request.progressKey(), request.table(), expected));
+    if (!result.passed()) {
+      throw ApplicationFailure.newNonRetryableFailure("[" + request.migrationId() + "] fidelity check failed before"
+          + " the cut-over of " + request.describe() + ": " + request.table() + " changed since the step began in"
+          + " ways the migration did not ask for:\n  " + String.join("\n  ", result.differences())
+          + "\nNothing irreversible was done. Restore what changed (or start a new migration that includes the"
+          + " change) and run the migration again.", ZdmFailures.FIDELITY_CHECK_FAILED);
+    }
+    String summary = result.compared()
+        ? request.table() + " unchanged since the step began, apart from the new column and the trigger"
+        : "no description of " + request.table() + " from the step's start (it began on an earlier release):"
+            + " nothing compared";
+    log.info("[{}] fidelity: {}", request.migrationId(), summary);
+    return summary;
   }
 
   @Override
