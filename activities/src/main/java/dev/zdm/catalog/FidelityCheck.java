@@ -1,8 +1,10 @@
 package dev.zdm.catalog;
 
+import dev.zdm.activities.ZdmFailures;
 import dev.zdm.ledger.Ledger;
 import dev.zdm.ledger.TableSnapshots;
 import dev.zdm.model.TableRef;
+import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -26,6 +28,26 @@ public final class FidelityCheck {
   public record Result(boolean compared, List<String> differences) {
     public boolean passed() {
       return differences.isEmpty();
+    }
+
+    /**
+     * The status line of a passed check, or the non-retryable failure that stops the step.
+     *
+     * @param step what would follow, for the message ("the cut-over of ...")
+     * @param apartFrom what the step itself changed, for the summary ("the new column and the trigger")
+     */
+    public String passedOrThrow(String migrationId, TableRef table, String step, String apartFrom) {
+      if (!passed()) {
+        throw ApplicationFailure.newNonRetryableFailure("[" + migrationId + "] fidelity check failed before "
+            + step + ": " + table + " changed since the step began in ways the migration did not ask for:\n  "
+            + String.join("\n  ", differences) + "\nNothing irreversible was done. Restore what changed (or"
+            + " start a new migration that includes the change) and run the migration again.",
+            ZdmFailures.FIDELITY_CHECK_FAILED);
+      }
+      return compared
+          ? table + " unchanged since the step began, apart from " + apartFrom
+          : "no description of " + table + " from the step's start (it began on an earlier release):"
+              + " nothing compared";
     }
   }
 

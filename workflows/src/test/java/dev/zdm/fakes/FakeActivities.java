@@ -230,6 +230,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String checkFidelity(BlueGreenRequest request) {
+      return script.call("BlueGreenCheckFidelity", () -> "unchanged since the step began");
+    }
+
+    @Override
     public void switchTables(BlueGreenRequest request) {
       script.call("BlueGreenSwitch", () -> null);
     }

@@ -3,6 +3,7 @@ package dev.zdm.engine.bluegreen;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.bluegreen.BlueGreenActivities;
 import dev.zdm.bluegreen.BlueGreenRequest;
+import dev.zdm.catalog.FidelityCheck;
 import dev.zdm.engine.activities.Heartbeat;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -43,10 +44,15 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
 
   private static final Logger log = LoggerFactory.getLogger(BlueGreenActivitiesImpl.class);
 
+  /** The snapshot's step key: one blue-green rebuild per table and migration. */
+  static final String FIDELITY_STEP = "blue-green";
+
   private final TargetDatabase database;
+  private final FidelityCheck fidelity;
 
   public BlueGreenActivitiesImpl(TargetDatabase database) {
     this.database = database;
+    this.fidelity = new FidelityCheck(database.ledger());
   }
 
   /** The copy's resumable position: the last key copied and the key the copy ends at. */
@@ -140,6 +146,8 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       if (catalog.tableExists(green(table)) && !ownsGreen(connection, request)) {
         throw refusal(request, green(table) + " already exists and was not created by this migration");
       }
+      // What the switch will be compared with; a retry keeps the first.
+      fidelity.snapshot(connection, request.migrationId(), FIDELITY_STEP, table);
       return null;
     });
   }
@@ -310,6 +318,18 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     }
     log.info("[{}] verified {} rows of {} against {}", request.migrationId(), compared, table, green);
     return compared;
+  }
+
+  @Override
+  public String checkFidelity(BlueGreenRequest request) {
+    TableRef table = request.table();
+    String trigger = "trigger " + forwardName(table);
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + table),
+        connection -> fidelity.check(connection, request.migrationId(), FIDELITY_STEP, table, trigger::equals));
+    String summary = result.passedOrThrow(request.migrationId(), table, "the switch of " + table + " to its green copy",
+        "the sync trigger");
+    log.info("[{}] fidelity: {}", request.migrationId(), summary);
+    return summary;
   }
 
   @Override

@@ -248,17 +248,8 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
         || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX);
     FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
         connection -> fidelity.check(connection, request.migrationId(), request.progressKey(), request.table(), expected));
-    if (!result.passed()) {
-      throw ApplicationFailure.newNonRetryableFailure("[" + request.migrationId() + "] fidelity check failed before"
-          + " the cut-over of " + request.describe() + ": " + request.table() + " changed since the step began in"
-          + " ways the migration did not ask for:\n  " + String.join("\n  ", result.differences())
-          + "\nNothing irreversible was done. Restore what changed (or start a new migration that includes the"
-          + " change) and run the migration again.", ZdmFailures.FIDELITY_CHECK_FAILED);
-    }
-    String summary = result.compared()
-        ? request.table() + " unchanged since the step began, apart from the new column and the trigger"
-        : "no description of " + request.table() + " from the step's start (it began on an earlier release):"
-            + " nothing compared";
+    String summary = result.passedOrThrow(request.migrationId(), request.table(),
+        "the cut-over of " + request.describe(), "the new column and the trigger");
     log.info("[{}] fidelity: {}", request.migrationId(), summary);
     return summary;
   }
