@@ -3,8 +3,10 @@ package dev.zdm.catalog;
 import dev.zdm.catalog.TableDescription.Column;
 import dev.zdm.catalog.TableDescription.Grant;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A description as flat facts, {@code "<object>"} or {@code "<object>: <aspect>"} to its value,
@@ -63,6 +65,17 @@ public final class DescriptionFacts {
         "reads " + String.join(", ", v.columns())));
     table.statistics().forEach(s -> facts.put("statistics " + s.name(), s.definition()));
     return facts;
+  }
+
+  /** The objects (as fact keys name them) that use the column: dropping it drops them too. */
+  public static Set<String> objectsUsing(TableDescription table, String column) {
+    Set<String> objects = new TreeSet<>();
+    table.indexes().stream().filter(i -> i.columns().contains(column)).forEach(i -> objects.add("index " + i.name()));
+    table.constraints().stream().filter(c -> c.columns().contains(column))
+        .forEach(c -> objects.add("constraint " + c.name()));
+    table.dependentViews().stream().filter(v -> v.columns().contains(column))
+        .forEach(v -> objects.add(("m".equals(v.kind()) ? "materialized view " : "view ") + v.name()));
+    return objects;
   }
 
   /** The object a fact key is about: the part before {@code ": "}. */

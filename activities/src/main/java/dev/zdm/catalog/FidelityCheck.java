@@ -2,15 +2,12 @@ package dev.zdm.catalog;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.ledger.Ledger;
-import dev.zdm.ledger.TableSnapshots;
 import dev.zdm.model.TableRef;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.function.Predicate;
 
 /**
  * The check before a point of no return (docs/decisions/0500): the table's description when the
@@ -34,9 +31,9 @@ public final class FidelityCheck {
      * The status line of a passed check, or the non-retryable failure that stops the step.
      *
      * @param step what would follow, for the message ("the cut-over of ...")
-     * @param apartFrom what the step itself changed, for the summary ("the new column and the trigger")
+     * @param unchanged what a passed comparison showed, for the status
      */
-    public String passedOrThrow(String migrationId, TableRef table, String step, String apartFrom) {
+    public String passedOrThrow(String migrationId, TableRef table, String step, String unchanged) {
       if (!passed()) {
         throw ApplicationFailure.newNonRetryableFailure("[" + migrationId + "] fidelity check failed before "
             + step + ": " + table + " changed since the step began in ways the migration did not ask for:\n  "
@@ -45,7 +42,7 @@ public final class FidelityCheck {
             ZdmFailures.FIDELITY_CHECK_FAILED);
       }
       return compared
-          ? table + " unchanged since the step began, apart from " + apartFrom
+          ? unchanged
           : "no description of " + table + " from the step's start (it began on an earlier release):"
               + " nothing compared";
     }
@@ -55,7 +52,7 @@ public final class FidelityCheck {
   public void snapshot(Connection connection, String migrationId, String step, TableRef table) throws SQLException {
     Optional<TableDescription> description = new TableDescriber(connection).describe(table);
     if (description.isPresent()) {
-      snapshots.takeOnce(connection, migrationId, step, table, DescriptionFacts.of(description.get()));
+      snapshots.takeOnce(connection, migrationId, step, description.get());
     }
   }
 
@@ -63,24 +60,24 @@ public final class FidelityCheck {
    * Compares and records. A step that began on a release without snapshots has none: the current
    * description becomes its snapshot and the result says nothing was compared.
    *
-   * @param expected objects ({@link DescriptionFacts#object}) the step itself adds, alters or drops
+   * @param expected what the step itself adds, alters or drops
    */
   public Result check(Connection connection, String migrationId, String step, TableRef table,
-      Predicate<String> expected) throws SQLException {
-    Optional<SortedMap<String, String>> before = snapshots.find(connection, migrationId, step, table);
+      StepChanges expected) throws SQLException {
+    Optional<TableDescription> before = snapshots.find(connection, migrationId, step, table);
     Optional<TableDescription> now = new TableDescriber(connection).describe(table);
     if (now.isEmpty()) {
       List<String> gone = List.of("missing table " + table);
       snapshots.recordCheck(connection, migrationId, step, table, gone);
       return new Result(before.isPresent(), gone);
     }
-    SortedMap<String, String> facts = DescriptionFacts.of(now.get());
     if (before.isEmpty()) {
-      snapshots.takeOnce(connection, migrationId, step, table, facts);
+      snapshots.takeOnce(connection, migrationId, step, now.get());
       snapshots.recordCheck(connection, migrationId, step, table, List.of());
       return new Result(false, List.of());
     }
-    List<String> differences = FidelityDiff.between(before.get(), facts, expected);
+    List<String> differences = FidelityDiff.between(DescriptionFacts.of(before.get()), DescriptionFacts.of(now.get()),
+        object -> expected.expected(object, before.get(), now.get()));
     snapshots.recordCheck(connection, migrationId, step, table, differences);
     return new Result(true, differences);
   }

@@ -94,14 +94,14 @@ public final class Ledger {
       );
 
       -- A table's description when a migration step began and the last fidelity check against it
-      -- (docs/decisions/0500): facts is DescriptionFacts as a JSON object.
+      -- (docs/decisions/0500): description is dev.zdm.catalog.TableDescription as JSON.
       CREATE TABLE IF NOT EXISTS {schema}._migration_table_snapshots (
         migration_id  text NOT NULL,
         step          text NOT NULL,
         table_schema  text NOT NULL,
         table_name    text NOT NULL,
         taken_at      timestamptz NOT NULL DEFAULT now(),
-        facts         jsonb NOT NULL,
+        description   jsonb NOT NULL,
         checked_at    timestamptz,
         check_passed  boolean,
         differences   text,

@@ -95,6 +95,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String checkFidelity(ExpandContractRequest request) {
+      return script.call("CheckDropFidelity", () -> "unchanged since the step began");
+    }
+
+    @Override
     public void dropColumn(ExpandContractRequest request) {
       script.call("DropColumn", () -> null);
     }

@@ -4,6 +4,7 @@ import dev.zdm.activities.ZdmFailures;
 import dev.zdm.bluegreen.BlueGreenActivities;
 import dev.zdm.bluegreen.BlueGreenRequest;
 import dev.zdm.catalog.FidelityCheck;
+import dev.zdm.catalog.StepChanges;
 import dev.zdm.engine.activities.Heartbeat;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -325,9 +326,10 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     TableRef table = request.table();
     String trigger = "trigger " + forwardName(table);
     FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + table),
-        connection -> fidelity.check(connection, request.migrationId(), FIDELITY_STEP, table, trigger::equals));
+        connection -> fidelity.check(connection, request.migrationId(), FIDELITY_STEP, table,
+            StepChanges.objects(trigger::equals)));
     String summary = result.passedOrThrow(request.migrationId(), table, "the switch of " + table + " to its green copy",
-        "the sync trigger");
+        table + " unchanged since the migration checked it, apart from the sync trigger");
     log.info("[{}] fidelity: {}", request.migrationId(), summary);
     return summary;
   }

@@ -3,6 +3,7 @@ package dev.zdm.engine.dualwrite;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
 import dev.zdm.catalog.FidelityCheck;
+import dev.zdm.catalog.StepChanges;
 import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
@@ -21,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -244,12 +244,13 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String newColumn = "column " + request.newColumn();
     // The step adds the new column (with its NOT NULL, default, comment) and its trigger, and
     // the NOT NULL check while it is validated; nothing else of the table may have changed.
-    Predicate<String> expected = object -> object.equals(newColumn) || object.equals(trigger)
-        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX);
+    StepChanges expected = StepChanges.objects(object -> object.equals(newColumn) || object.equals(trigger)
+        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX));
     FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
         connection -> fidelity.check(connection, request.migrationId(), request.progressKey(), request.table(), expected));
     String summary = result.passedOrThrow(request.migrationId(), request.table(),
-        "the cut-over of " + request.describe(), "the new column and the trigger");
+        "the cut-over of " + request.describe(),
+        request.table() + " unchanged since the step began, apart from the new column and the trigger");
     log.info("[{}] fidelity: {}", request.migrationId(), summary);
     return summary;
   }

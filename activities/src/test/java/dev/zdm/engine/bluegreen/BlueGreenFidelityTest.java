@@ -99,7 +99,7 @@ class BlueGreenFidelityTest {
     MigrationResult result = workflow.run(request);
     assertThat(result.steps()).anySatisfy(step -> {
       assertThat(step.name()).isEqualTo("fidelity-check");
-      assertThat(step.detail()).contains("unchanged since the step began, apart from the sync trigger");
+      assertThat(step.detail()).contains("unchanged since the migration checked it, apart from the sync trigger");
     });
     assertThat(db.value("SELECT check_passed::text FROM _migration_table_snapshots"
         + " WHERE migration_id = 'bg-untouched'")).isEqualTo("true");

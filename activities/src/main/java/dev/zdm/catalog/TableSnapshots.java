@@ -1,22 +1,24 @@
-package dev.zdm.ledger;
+package dev.zdm.catalog;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zdm.ledger.Ledger;
 import dev.zdm.model.TableRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
-/** {@code _migration_table_snapshots}: a table's facts when a step began, and its fidelity checks. */
+/**
+ * {@code _migration_table_snapshots} in the ledger: a table's description when a step began (as
+ * JSON; a field a later release adds reads as null), and the fidelity checks against it.
+ */
 public final class TableSnapshots {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Ledger ledger;
 
@@ -24,12 +26,13 @@ public final class TableSnapshots {
     this.ledger = ledger;
   }
 
-  /** Stores the facts unless this step already has a snapshot of the table (a retry keeps the first). */
-  public void takeOnce(Connection connection, String migrationId, String step, TableRef table,
-      Map<String, String> facts) throws SQLException {
+  /** Stores the description unless this step already has a snapshot of the table (a retry keeps the first). */
+  public void takeOnce(Connection connection, String migrationId, String step, TableDescription description)
+      throws SQLException {
+    TableRef table = description.table();
     String sql =
         """
-        INSERT INTO %s (migration_id, step, table_schema, table_name, facts)
+        INSERT INTO %s (migration_id, step, table_schema, table_name, description)
         VALUES (?, ?, ?, ?, ?::jsonb)
         ON CONFLICT (migration_id, step, table_schema, table_name) DO NOTHING
         """.formatted(ledger.qualified("_migration_table_snapshots"));
@@ -38,16 +41,16 @@ public final class TableSnapshots {
       statement.setString(2, step);
       statement.setString(3, table.schema());
       statement.setString(4, table.name());
-      statement.setString(5, toJson(facts));
+      statement.setString(5, toJson(description));
       statement.executeUpdate();
     }
   }
 
-  public Optional<SortedMap<String, String>> find(Connection connection, String migrationId, String step,
+  public Optional<TableDescription> find(Connection connection, String migrationId, String step,
       TableRef table) throws SQLException {
     String sql =
         """
-        SELECT facts::text FROM %s
+        SELECT description::text FROM %s
          WHERE migration_id = ? AND step = ? AND table_schema = ? AND table_name = ?
         """.formatted(ledger.qualified("_migration_table_snapshots"));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -60,7 +63,7 @@ public final class TableSnapshots {
           return Optional.empty();
         }
         try {
-          return Optional.of(new TreeMap<>(JSON.readValue(row.getString(1), new TypeReference<Map<String, String>>() {})));
+          return Optional.of(JSON.readValue(row.getString(1), TableDescription.class));
         } catch (JsonProcessingException e) {
           throw new SQLException("unreadable snapshot of " + table + " for migration " + migrationId, e);
         }
@@ -87,11 +90,11 @@ public final class TableSnapshots {
     }
   }
 
-  private static String toJson(Map<String, String> facts) {
+  private static String toJson(TableDescription description) {
     try {
-      return JSON.writeValueAsString(facts);
+      return JSON.writeValueAsString(description);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("facts are plain strings and always serialise", e);
+      throw new IllegalStateException("a description is records of strings and always serialises", e);
     }
   }
 }
