@@ -57,7 +57,7 @@ public final class DescriptionFacts {
         facts.put("trigger " + t.name(), t.definition() + ("O".equals(t.enabled()) ? "" : " (enabled " + t.enabled() + ")")));
     table.rules().forEach(r -> facts.put("rule " + r.name(), r.definition()));
     table.policies().forEach(p -> facts.put("policy " + p.name(), (p.permissive() ? "PERMISSIVE" : "RESTRICTIVE")
-        + " FOR " + command(p.command()) + " TO " + String.join(", ", p.roles())
+        + " FOR " + p.commandKeyword() + " TO " + String.join(", ", p.roles())
         + (p.using() == null ? "" : " USING (" + p.using() + ")")
         + (p.withCheck() == null ? "" : " WITH CHECK (" + p.withCheck() + ")")));
     table.publications().forEach(p -> facts.put("publication " + p.name(), p.membership()));
@@ -109,16 +109,6 @@ public final class DescriptionFacts {
 
   private static String grantValue(Grant grant) {
     return grant.grantable() ? "with grant option" : "granted";
-  }
-
-  private static String command(String polcmd) {
-    return switch (polcmd) {
-      case "r" -> "SELECT";
-      case "a" -> "INSERT";
-      case "w" -> "UPDATE";
-      case "d" -> "DELETE";
-      default -> "ALL";
-    };
   }
 
   private static void put(Map<String, String> facts, String key, String value) {

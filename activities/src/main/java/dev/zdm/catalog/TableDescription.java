@@ -126,6 +126,17 @@ public record TableDescription(
     public Policy {
       roles = List.copyOf(roles);
     }
+
+    /** The command as CREATE POLICY spells it. */
+    public String commandKeyword() {
+      return switch (command) {
+        case "r" -> "SELECT";
+        case "a" -> "INSERT";
+        case "w" -> "UPDATE";
+        case "d" -> "DELETE";
+        default -> "ALL";
+      };
+    }
   }
 
   /** @param grantee a role name, or {@code PUBLIC} */
