@@ -13,12 +13,16 @@ import dev.zdm.metrics.ZdmMetrics;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
+import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.TableRef;
+import dev.zdm.model.WaitingFor;
 import dev.zdm.postgres.Database;
 import dev.zdm.postgres.DatabaseConfig;
 import dev.zdm.postgres.TargetDatabase;
 import dev.zdm.testing.TemporalTestEnv;
 import dev.zdm.testing.TestDatabase;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -162,5 +166,27 @@ class BlueGreenCarryOverTest {
     assertThat(db.count("SELECT max(id) FROM accounts")).isEqualTo(2002);
     assertThat(db.column("SELECT tablename FROM pg_publication_tables WHERE pubname = '" + publication + "'"))
         .containsExactly("accounts");
+  }
+
+  @Test
+  void aRollbackAfterTheSwitchMovesThePublicationBack() throws Exception {
+    Map<String, String> before = facts();
+    long originalOid = db.count("SELECT 'accounts'::regclass::oid::bigint");
+    TargetDatabase target = TargetDatabase.of(runnerPool.dataSource(), runnerPool.config(), ZdmMetrics.discarding());
+    temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
+        new BlueGreenActivitiesImpl(target), new DdlActivitiesImpl(target));
+    BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-carry-back");
+    WorkflowClient.start(workflow::run, new BlueGreenRequest("carry-back", new TableRef(db.schema(), "accounts"),
+        List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'none'"), MigrationOptions.defaults()));
+    TemporalTestEnv.awaitStatus(workflow, s -> WaitingFor.APPROVAL.equals(s.waitingFor()), "the approval gate");
+    assertThat(db.count("SELECT 'accounts'::regclass::oid::bigint")).isNotEqualTo(originalOid);
+    assertThat(db.column("SELECT tablename FROM pg_publication_tables WHERE pubname = '" + publication + "'"))
+        .containsExactly("accounts");
+
+    workflow.rollback(new RollbackRequest("test", "back"));
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(db.count("SELECT 'accounts'::regclass::oid::bigint")).isEqualTo(originalOid);
+    assertThat(db.count("SELECT count(*) FROM pg_publication_rel WHERE prrelid = 'accounts'::regclass")).isEqualTo(1);
+    assertThat(FidelityDiff.between(before, facts(), object -> false)).isEmpty();
   }
 }
