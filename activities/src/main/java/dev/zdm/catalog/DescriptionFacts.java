@@ -51,8 +51,7 @@ public final class DescriptionFacts {
       facts.put("constraint " + c.name(), c.definition());
       put(facts, "constraint " + c.name() + ": comment", c.comment());
     });
-    table.incomingForeignKeys().forEach(f ->
-        facts.put("foreign key " + f.name() + " of " + f.table(), f.definition()));
+    table.incomingForeignKeys().forEach(f -> facts.put(incomingKey(f), f.definition()));
     table.triggers().forEach(t ->
         facts.put("trigger " + t.name(), t.definition() + ("O".equals(t.enabled()) ? "" : " (enabled " + t.enabled() + ")")));
     table.rules().forEach(r -> facts.put("rule " + r.name(), r.definition()));
@@ -73,9 +72,15 @@ public final class DescriptionFacts {
     table.indexes().stream().filter(i -> i.columns().contains(column)).forEach(i -> objects.add("index " + i.name()));
     table.constraints().stream().filter(c -> c.columns().contains(column))
         .forEach(c -> objects.add("constraint " + c.name()));
+    table.incomingForeignKeys().stream().filter(f -> f.referencedColumns().contains(column))
+        .forEach(f -> objects.add(incomingKey(f)));
     table.dependentViews().stream().filter(v -> v.columns().contains(column))
         .forEach(v -> objects.add(("m".equals(v.kind()) ? "materialized view " : "view ") + v.name()));
     return objects;
+  }
+
+  private static String incomingKey(TableDescription.IncomingForeignKey key) {
+    return "foreign key " + key.name() + " of " + key.table();
   }
 
   /** The object a fact key is about: the part before {@code ": "}. */

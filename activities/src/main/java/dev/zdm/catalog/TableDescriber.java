@@ -165,13 +165,15 @@ public final class TableDescriber {
     return query(
         """
         SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), con.conname,
-               pg_get_constraintdef(con.oid), con.convalidated
+               pg_get_constraintdef(con.oid), con.convalidated,
+               ARRAY(SELECT a.attname FROM pg_attribute a
+                      WHERE a.attrelid = con.confrelid AND a.attnum = ANY (con.confkey) ORDER BY a.attnum)
           FROM pg_constraint con
           JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE con.contype = 'f' AND con.confrelid = ? AND con.conrelid <> con.confrelid
          ORDER BY 1, 2
         """, oid, row -> new IncomingForeignKey(row.getString(1), row.getString(2), row.getString(3),
-            row.getBoolean(4)));
+            row.getBoolean(4), texts(row.getArray(5))));
   }
 
   private List<Trigger> triggers(long oid) throws SQLException {

@@ -112,8 +112,17 @@ public record TableDescription(
     }
   }
 
-  /** A foreign key on another table that references this one. */
-  public record IncomingForeignKey(String table, String name, String definition, boolean validated) {}
+  /**
+   * A foreign key on another table that references this one.
+   *
+   * @param referencedColumns this table's columns it references
+   */
+  public record IncomingForeignKey(
+      String table, String name, String definition, boolean validated, List<String> referencedColumns) {
+    public IncomingForeignKey {
+      referencedColumns = referencedColumns == null ? List.of() : List.copyOf(referencedColumns);
+    }
+  }
 
   /** @param enabled tgenabled: {@code O} origin, {@code D} disabled, {@code R} replica, {@code A} always */
   public record Trigger(String name, String definition, String enabled) {}

@@ -132,6 +132,7 @@ class TableDescriberTest {
     assertThat(orders.incomingForeignKeys()).singleElement().satisfies(f -> {
       assertThat(f.table()).endsWith(".order_lines");
       assertThat(f.definition()).contains("REFERENCES").contains("orders(id)");
+      assertThat(f.referencedColumns()).containsExactly("id");
     });
   }
 
