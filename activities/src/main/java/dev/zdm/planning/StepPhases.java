@@ -97,6 +97,8 @@ final class StepPhases {
                 + " transaction; then a catch-up and a check that every value is archived"),
             null,
             List.of("DROP TABLE IF EXISTS " + archive)),
+        fidelityCheck("no index, constraint or view on " + step.column() + " appeared or changed since the"
+            + " deprecation (it would be dropped with the column)"),
         phase("drop", List.of(
             "INSERT INTO " + archive + " ... <rows changed since>  -- last catch-up, same transaction",
             "ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + c + "  -- lock_timeout "
@@ -143,6 +145,8 @@ final class StepPhases {
             + step.newColumn(), List.of()),
         phase("approve", List.of(), "approval: zdm approve (dropping " + step.oldColumn()
             + " is irreversible)", List.of()),
+        fidelityCheck(step.table().displayName() + " as it was when the step began, apart from "
+            + step.newColumn() + " and the trigger"),
         phase("contract", finish, null, List.of())));
   }
 
@@ -228,6 +232,8 @@ final class StepPhases {
             + " WHERE <key range> ON CONFLICT DO NOTHING  -- batches"), null, List.of()),
         phase("verify", List.of("compare counts and checksums of " + t + " and " + g), null,
             List.of()),
+        fidelityCheck(step.table().displayName() + " as it was when the copy was made, apart from the sync"
+            + " trigger"),
         phase("switch", List.of("SET lock_timeout = '" + options.lockTimeout().toMillis() + "ms'",
             "ALTER TABLE " + t + " RENAME TO " + Identifiers.quote(old.name()),
             "ALTER TABLE " + g + " RENAME TO " + Identifiers.quote(step.table().name())
@@ -236,6 +242,13 @@ final class StepPhases {
         phase("approve", List.of(), "approval: zdm approve (dropping " + old.displayName()
             + " is irreversible)", List.of()),
         phase("drop blue", List.of("DROP TABLE " + Identifiers.quote(old)), null, List.of()));
+  }
+
+  /** Before a point of no return: the table compared with its description (decision 0500). */
+  private static PlanPhase fidelityCheck(String expected) {
+    return phase("fidelity check", List.of("compare the table's catalog description with the one stored at the"
+        + " step's start (_migration_table_snapshots): " + expected + "; any other difference stops here,"
+        + " undone"), null, List.of());
   }
 
   private static PlanPhase phase(String name, List<String> sql, String gate, List<String> undo) {

@@ -47,8 +47,10 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
 
   private static final Logger log = LoggerFactory.getLogger(BlueGreenActivitiesImpl.class);
 
-  /** The snapshot's step key: one blue-green rebuild per table and migration. */
-  static final String FIDELITY_STEP = "blue-green";
+  /** The snapshot's step key: the rebuild of this table with these changes (String.hashCode is stable). */
+  static String fidelityStep(BlueGreenRequest request) {
+    return "blue-green " + Integer.toHexString(String.join("\n", request.greenChanges()).hashCode());
+  }
 
   private final TargetDatabase database;
   private final FidelityCheck fidelity;
@@ -154,7 +156,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         throw refusal(request, String.join("; ", cannotCarry));
       }
       // What the switch will be compared with; a retry keeps the first.
-      fidelity.snapshot(connection, request.migrationId(), FIDELITY_STEP, table);
+      fidelity.snapshot(connection, request.migrationId(), fidelityStep(request), table);
       return null;
     });
   }
@@ -333,7 +335,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     TableRef table = request.table();
     String trigger = "trigger " + forwardName(table);
     FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + table),
-        connection -> fidelity.check(connection, request.migrationId(), FIDELITY_STEP, table,
+        connection -> fidelity.check(connection, request.migrationId(), fidelityStep(request), table,
             StepChanges.objects(trigger::equals)));
     String summary = result.passedOrThrow(request.migrationId(), table, "the switch of " + table + " to its green copy",
         table + " unchanged since the migration checked it, apart from the sync trigger");
