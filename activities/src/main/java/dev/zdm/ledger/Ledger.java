@@ -112,6 +112,21 @@ public final class Ledger {
         UNIQUE (workflow_id, change_seq)
       );
 
+      -- Version 3 too: a table's description when a migration step began and the last fidelity check against it
+      -- (docs/decisions/0500): description is dev.zdm.catalog.TableDescription as JSON.
+      CREATE TABLE IF NOT EXISTS {schema}._migration_table_snapshots (
+        migration_id  text NOT NULL,
+        step          text NOT NULL,
+        table_schema  text NOT NULL,
+        table_name    text NOT NULL,
+        taken_at      timestamptz NOT NULL DEFAULT now(),
+        description   jsonb NOT NULL,
+        checked_at    timestamptz,
+        check_passed  boolean,
+        differences   text,
+        PRIMARY KEY (migration_id, step, table_schema, table_name)
+      );
+
       CREATE TABLE IF NOT EXISTS {schema}._migration_circuit_breakers (
         breaker_name      text PRIMARY KEY,
         state             text NOT NULL DEFAULT 'closed'

@@ -34,6 +34,8 @@ final class BlueGreenPlanning implements StepPlanning<BlueGreenStep> {
             + " WHERE <key range> ON CONFLICT DO NOTHING  -- batches"), null, List.of()),
         new PlanPhase("verify", List.of("compare counts and checksums of " + t + " and " + g), null,
             List.of()),
+        PlanPhase.fidelityCheck(step.table().displayName() + " as it was when the copy was made, apart from"
+            + " the sync trigger"),
         new PlanPhase("switch", List.of("SET lock_timeout = '" + options.lockTimeout().toMillis() + "ms'",
             "ALTER TABLE " + t + " RENAME TO " + Identifiers.quote(old.name()),
             "ALTER TABLE " + g + " RENAME TO " + Identifiers.quote(step.table().name())

@@ -57,6 +57,8 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
             + step.newColumn(), List.of()),
         new PlanPhase("approve", List.of(), "approval: zdm approve (dropping " + step.oldColumn()
             + " is irreversible)", List.of()),
+        PlanPhase.fidelityCheck(step.table().displayName() + " as it was when the step began, apart from "
+            + step.newColumn() + " and the trigger"),
         new PlanPhase("contract", finish, null, List.of())));
   }
 

@@ -53,6 +53,8 @@ final class ExpandContractPlanning implements StepPlanning<ExpandContractStep> {
                 + " transaction; then a catch-up and a check that every value is archived"),
             null,
             List.of("DROP TABLE IF EXISTS " + archive)),
+        PlanPhase.fidelityCheck("no index, constraint or view on " + step.column() + " appeared or changed"
+            + " since the deprecation (it would be dropped with the column)"),
         new PlanPhase("drop", List.of(
             "INSERT INTO " + archive + " ... <rows changed since>  -- last catch-up, same transaction",
             "ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + c + "  -- lock_timeout "

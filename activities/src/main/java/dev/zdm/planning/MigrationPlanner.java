@@ -1,5 +1,6 @@
 package dev.zdm.planning;
 
+import dev.zdm.analysis.ColumnTypeSource;
 import dev.zdm.analysis.FileAnalysis;
 import dev.zdm.analysis.MigrationAnalyzer;
 import dev.zdm.analysis.MigrationScript;
@@ -38,6 +39,17 @@ public final class MigrationPlanner {
    */
   public Plan plan(
       String migrationId, MigrationScript script, Strategy strategy, boolean force, PriorState prior) {
+    return plan(migrationId, script, strategy, force, prior, ColumnTypeSource.NONE);
+  }
+
+  /**
+   * As {@link #plan(String, MigrationScript, Strategy, boolean, PriorState)}, judging type changes
+   * by the columns' current types: a binary-coercible change (varchar widening, varchar to text,
+   * numeric precision widening) touches only the catalog and becomes a direct step instead of a
+   * dual-write. Whoever has a database passes {@code CatalogColumnTypes} (zdm start always does).
+   */
+  public Plan plan(String migrationId, MigrationScript script, Strategy strategy, boolean force,
+      PriorState prior, ColumnTypeSource currentTypes) {
     if (script.statements().isEmpty()) {
       throw ZdmException.badInput(script.sourceName() + ": the file holds no SQL statement");
     }
@@ -46,7 +58,7 @@ public final class MigrationPlanner {
           "strategy " + strategy.cliName() + " is not planned from SQL: start a flag rollout with"
               + " `zdm flag start FLAG --steps 5,25,50,100 --soak 10m`");
     }
-    FileAnalysis analysis = new MigrationAnalyzer().analyzeScript(script);
+    FileAnalysis analysis = new MigrationAnalyzer(null, currentTypes).analyzeScript(script);
     AutomaticPlanner planner = new AutomaticPlanner(script.sourceName(), force, prior);
     planner.plan(analysis);
     if (strategy != null

@@ -30,6 +30,13 @@ public record PlanPhase(
     this(name, sql, gate, compensation, false);
   }
 
+  /** Before a point of no return: the table compared with its description (decision 0500). */
+  static PlanPhase fidelityCheck(String expected) {
+    return new PlanPhase("fidelity check", List.of("compare the table's catalog description with the one"
+        + " stored at the step's start (_migration_table_snapshots): " + expected + "; any other"
+        + " difference stops here, undone"), null, List.of());
+  }
+
   /** The phases of {@code first}, then those of {@code then}. */
   static List<PlanPhase> concat(List<PlanPhase> first, List<PlanPhase> then) {
     return Stream.concat(first.stream(), then.stream()).toList();

@@ -90,4 +90,16 @@ class PlanRendererTest {
           .isNotEmpty();
     }
   }
+
+  @Test
+  void everyPointOfNoReturnIsPrecededByTheFidelityCheck() {
+    String text = new PlanRenderer().text(plan("""
+        ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;
+        ALTER TABLE orders DROP COLUMN legacy;
+        """));
+    assertThat(text.indexOf("- fidelity check")).isPositive().isLessThan(text.indexOf("- contract"));
+    assertThat(text.lastIndexOf("- fidelity check")).isGreaterThan(text.indexOf("- contract"))
+        .isLessThan(text.lastIndexOf("- drop"));
+    assertThat(text).contains("orders as it was when the step began, apart from quantity_new and the trigger");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.zdm.cli;
 
+import dev.zdm.analysis.CatalogColumnTypes;
 import dev.zdm.analysis.MigrationScript;
 import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.error.ErrorCode;
@@ -74,7 +75,8 @@ public final class PlanCommand implements Callable<Integer> {
       return new MigrationPlanner().plan(id, script, chosen);
     }
     try (Connection connection = TargetConnection.open(url)) {
-      return new MigrationPlanner().plan(id, script, chosen, false, new CatalogPriorState(connection));
+      return new MigrationPlanner().plan(id, script, chosen, false, new CatalogPriorState(connection),
+          new CatalogColumnTypes(connection));
     } catch (SQLException e) {
       throw new ZdmException(ErrorCode.UNREACHABLE,
           "lost the database given by --database-url / ZDM_DATABASE_URL (" + e.getSQLState() + ")");

@@ -44,6 +44,14 @@ public interface BlueGreenActivities {
   @ActivityMethod(name = "BlueGreenVerify")
   long verify(BlueGreenRequest request);
 
+  /**
+   * Before the switch: the table must be as it was when the migration checked it, apart from the
+   * sync trigger (the green copy was made from that state, so a later change would be lost);
+   * otherwise fails (FidelityCheckFailed) with the differences. Returns what was compared.
+   */
+  @ActivityMethod(name = "BlueGreenCheckFidelity")
+  String checkFidelity(BlueGreenRequest request);
+
   /** One transaction: table -> {@code <table>_zdm_old}, green -> table, reverse sync installed. */
   @ActivityMethod(name = "BlueGreenSwitch")
   void switchTables(BlueGreenRequest request);

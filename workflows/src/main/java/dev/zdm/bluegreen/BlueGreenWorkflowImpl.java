@@ -13,6 +13,7 @@ import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
+import dev.zdm.workflow.FidelityRelease;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.StopOnRollback;
@@ -106,6 +107,13 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
         return rollBack(undo);
       }
 
+      if (FidelityRelease.checkBeforePointOfNoReturn()) {
+        // The green copy was made from the table as checked: a change made since would be lost.
+        board.phase("checking-fidelity", "Comparing " + table + " with its description when the migration"
+            + " checked it.");
+        String unchanged = guard.run(() -> activities.checkFidelity(request));
+        board.stepDone("fidelity-check", unchanged);
+      }
       board.phase("switching", "Swapping the names in one transaction (lock_timeout "
           + request.options().lockTimeout().toMillis() + " ms, retried).");
       guard.run(() -> activities.switchTables(request));

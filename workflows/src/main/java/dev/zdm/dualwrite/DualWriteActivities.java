@@ -27,6 +27,14 @@ public interface DualWriteActivities {
   @ActivityMethod(name = "EnforceNotNull")
   void enforceNotNull(DualWritePlan plan);
 
+  /**
+   * Before the cut-over: the table must be as it was when the step began, apart from the new
+   * column and zdm's trigger; otherwise fails (FidelityCheckFailed) with the differences. Returns
+   * what was compared, for the status.
+   */
+  @ActivityMethod(name = "CheckDualWriteFidelity")
+  String checkFidelity(DualWritePlan plan);
+
   /** The irreversible step: drops the trigger and the old column, renaming into place where needed. */
   @ActivityMethod(name = "CutOverDualWrite")
   void cutOver(DualWritePlan plan);

@@ -13,6 +13,7 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
+import dev.zdm.workflow.FidelityRelease;
 import dev.zdm.workflow.InboxControlledWorkflow;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.StopOnRollback;
@@ -131,6 +132,14 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.stepDone("approval", "approved by " + approval.approvedBy());
       }
 
+      if (FidelityRelease.checkBeforePointOfNoReturn()) {
+        // Last step that can still be undone: a change made behind zdm's back stops the cut-over here.
+        board.phase("checking-fidelity", "Comparing " + request.table().displayName()
+            + " with its description when this step began.");
+        DualWritePlan checked = plan;
+        String compared = guard.run(() -> activities.checkFidelity(checked));
+        board.stepDone("fidelity-check", compared);
+      }
       inbox.pointOfNoReturn();
       undo.pointOfNoReturn();
       board.rollbackPossible(false);

@@ -34,6 +34,14 @@ public interface ExpandContractActivities {
   @ActivityMethod(name = "DropArchive")
   void dropArchive(ExpandContractRequest request);
 
+  /**
+   * Before the drop: no index, constraint or view that uses the column may have appeared or
+   * changed since it was deprecated (they would be dropped with it, and say it is in use again);
+   * otherwise fails (FidelityCheckFailed) with the differences. Returns what was compared.
+   */
+  @ActivityMethod(name = "CheckDropFidelity")
+  String checkFidelity(ExpandContractRequest request);
+
   /** The irreversible step: drops the column (with lock_timeout and retry) and marks the ledger. */
   @ActivityMethod(name = "DropColumn")
   void dropColumn(ExpandContractRequest request);

@@ -19,6 +19,7 @@ import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
+import dev.zdm.workflow.FidelityRelease;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
@@ -170,6 +171,13 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
         return rollBack();
       }
 
+      if (FidelityRelease.checkBeforePointOfNoReturn()) {
+        // Last step that can still be undone: a new use of the column stops the drop here.
+        board.phase("checking-fidelity", "Looking for indexes, constraints and views on " + column
+            + " that appeared since it was deprecated.");
+        String unchanged = guard.run(() -> activities.checkFidelity(request));
+        board.stepDone("fidelity-check", unchanged);
+      }
       pastPointOfNoReturn = true;
       undo.pointOfNoReturn();
       board.rollbackPossible(false);

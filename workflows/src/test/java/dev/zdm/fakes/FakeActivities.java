@@ -156,6 +156,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String checkFidelity(ExpandContractRequest request) {
+      return script.call("CheckDropFidelity", () -> "unchanged since the step began");
+    }
+
+    @Override
     public void dropColumn(ExpandContractRequest request) {
       script.call("DropColumn", () -> null);
     }
@@ -186,6 +191,11 @@ public final class FakeActivities {
     @Override
     public void enforceNotNull(DualWritePlan plan) {
       script.call("EnforceNotNull", () -> null);
+    }
+
+    @Override
+    public String checkFidelity(DualWritePlan plan) {
+      return script.call("CheckDualWriteFidelity", () -> "unchanged since the step began");
     }
 
     @Override
@@ -292,6 +302,11 @@ public final class FakeActivities {
     @Override
     public long verify(BlueGreenRequest request) {
       return script.call("BlueGreenVerify", () -> 100L);
+    }
+
+    @Override
+    public String checkFidelity(BlueGreenRequest request) {
+      return script.call("BlueGreenCheckFidelity", () -> "unchanged since the step began");
     }
 
     @Override

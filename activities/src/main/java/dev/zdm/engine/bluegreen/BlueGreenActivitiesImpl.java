@@ -3,6 +3,10 @@ package dev.zdm.engine.bluegreen;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.bluegreen.BlueGreenActivities;
 import dev.zdm.bluegreen.BlueGreenRequest;
+import dev.zdm.catalog.FidelityCheck;
+import dev.zdm.catalog.StepChanges;
+import dev.zdm.catalog.TableDescriber;
+import dev.zdm.catalog.TableDescription;
 import dev.zdm.engine.activities.Heartbeat;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -43,10 +47,17 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
 
   private static final Logger log = LoggerFactory.getLogger(BlueGreenActivitiesImpl.class);
 
+  /** The snapshot's step key: the rebuild of this table with these changes (String.hashCode is stable). */
+  static String fidelityStep(BlueGreenRequest request) {
+    return "blue-green " + Integer.toHexString(String.join("\n", request.greenChanges()).hashCode());
+  }
+
   private final TargetDatabase database;
+  private final FidelityCheck fidelity;
 
   public BlueGreenActivitiesImpl(TargetDatabase database) {
     this.database = database;
+    this.fidelity = new FidelityCheck(database.ledger());
   }
 
   /** The copy's resumable position: the last key copied and the key the copy ends at. */
@@ -140,6 +151,12 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       if (catalog.tableExists(green(table)) && !ownsGreen(connection, request)) {
         throw refusal(request, green(table) + " already exists and was not created by this migration");
       }
+      List<String> cannotCarry = GreenCarryOver.refusals(connection, describe(connection, request, table));
+      if (!cannotCarry.isEmpty()) {
+        throw refusal(request, String.join("; ", cannotCarry));
+      }
+      // What the switch will be compared with; a retry keeps the first.
+      fidelity.snapshot(connection, request.migrationId(), fidelityStep(request), table);
       return null;
     });
   }
@@ -157,10 +174,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         }
         return null; // created, changed and commented in one transaction: nothing left to do
       }
+      TableDescription description = describe(connection, request, table);
       StatementRunner.executeAll(connection, "CREATE TABLE %s (LIKE %s INCLUDING ALL)".formatted(
           Identifiers.quote(green), Identifiers.quote(table)));
-      copyGrants(connection, table, green);
-      copyForeignKeys(connection, table, green);
+      GreenCarryOver.atCreate(connection, description, green);
+      copyForeignKeys(connection, description, green);
       for (String change : changes) {
         StatementRunner.executeAll(connection, change);
       }
@@ -318,6 +336,19 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   @Override
+  public String checkFidelity(BlueGreenRequest request) {
+    TableRef table = request.table();
+    String trigger = "trigger " + forwardName(table);
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + table),
+        connection -> fidelity.check(connection, request.migrationId(), fidelityStep(request), table,
+            StepChanges.objects(trigger::equals)));
+    String summary = result.passedOrThrow(request.migrationId(), table, "the switch of " + table + " to its green copy",
+        table + " unchanged since the migration checked it, apart from the sync trigger");
+    log.info("[{}] fidelity: {}", request.migrationId(), summary);
+    return summary;
+  }
+
+  @Override
   public void switchTables(BlueGreenRequest request) {
     TableRef table = request.table();
     TableRef green = green(table);
@@ -333,6 +364,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       String comment = text(connection, "SELECT obj_description(to_regclass(?), 'pg_class')",
           Identifiers.quote(table));
       moveSequences(connection, table, green);
+      GreenCarryOver.atSwitch(connection, describe(connection, request, table), green);
       StatementRunner.executeAll(connection,
           "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(forwardName(table)), Identifiers.quote(table)),
           "DROP FUNCTION IF EXISTS %s()".formatted(function(table, forwardName(table))),
@@ -376,6 +408,9 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         StatementRunner.executeAll(connection, "LOCK TABLE %s, %s IN ACCESS EXCLUSIVE MODE".formatted(
             Identifiers.quote(table), Identifiers.quote(old)));
         moveSequences(connection, table, old);
+        // Subscribers follow the table back: what the switch moved to the green copy moves back.
+        StatementRunner.executeAll(connection, GreenCarryOver.movePublications(
+            describe(connection, request, table), table, old).toArray(String[]::new));
         StatementRunner.executeAll(connection,
             "DROP TRIGGER %s ON %s".formatted(Identifiers.quote(reverseName(table)), Identifiers.quote(table)),
             "ALTER TABLE %s RENAME TO %s".formatted(Identifiers.quote(table), Identifiers.quote(green.name())),
@@ -449,7 +484,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         """.formatted(oldKey, newKey, Identifiers.quote(target), keyList, Identifiers.quoteAll(columns),
             columns.stream().map(c -> "NEW." + Identifiers.quote(c)).collect(Collectors.joining(", ")),
             onConflict);
-    StatementRunner.executeAll(connection, "CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s".formatted(
+    // SECURITY DEFINER: an application role that may write the table writes its mirror as zdm,
+    // which (as a member of the owner role) may write both, whatever privileges the writer has.
+    // Every name in the body is schema-qualified; the search_path keeps anything else out.
+    StatementRunner.executeAll(connection, ("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql"
+        + " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %s").formatted(
         function(source, name), Identifiers.literal(body)));
     if (!new Catalog(connection).triggerExists(source, name)) {
       StatementRunner.executeAll(connection, "CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
@@ -539,42 +578,25 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   /**
-   * LIKE does not copy foreign keys: each of the table's own is added to the still empty copy,
-   * where it is valid at once (a brief SHARE ROW EXCLUSIVE on the referenced table, under
-   * lock_timeout).
+   * LIKE does not copy foreign keys: each of the table's own validated ones is added to the still
+   * empty copy, where it is valid at once (a brief SHARE ROW EXCLUSIVE on the referenced table,
+   * under lock_timeout). NOT VALID ones would refuse the copy of legacy rows: they follow at the
+   * switch (GreenCarryOver).
    */
-  private static void copyForeignKeys(Connection connection, TableRef from, TableRef to) throws SQLException {
-    List<String[]> keys = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
-            + " AND conrelid = to_regclass(?) AND confrelid <> conrelid ORDER BY conname")) {
-      statement.setString(1, Identifiers.quote(from));
-      try (ResultSet row = statement.executeQuery()) {
-        while (row.next()) {
-          keys.add(new String[] {row.getString(1), row.getString(2)});
-        }
+  private static void copyForeignKeys(Connection connection, TableDescription table, TableRef to) throws SQLException {
+    for (TableDescription.Constraint key : table.constraints()) {
+      if ("f".equals(key.type()) && key.validated()) {
+        // The definition is PostgreSQL's own rendering, names already quoted where needed.
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s".formatted(
+            Identifiers.quote(to), Identifiers.quote(key.name()), key.definition()));
       }
-    }
-    for (String[] key : keys) {
-      // The definition is PostgreSQL's own rendering, names already quoted where needed.
-      StatementRunner.executeAll(connection, "ALTER TABLE %s ADD CONSTRAINT %s %s".formatted(
-          Identifiers.quote(to), Identifiers.quote(key[0]), key[1]));
     }
   }
 
-  private static void copyGrants(Connection connection, TableRef from, TableRef to) throws SQLException {
-    List<String> grants = column(connection,
-        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"
-            + " || ' ' || a.privilege_type || CASE WHEN a.is_grantable THEN ' 1' ELSE ' 0' END"
-            + " FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass(?) AND a.grantee <> c.relowner",
-        Identifiers.quote(from));
-    for (String grant : grants) {
-      String[] parts = grant.split(" ");
-      String grantee = parts[0];
-      // grantee is quote_ident output or PUBLIC; the privilege is one of PostgreSQL's keywords.
-      StatementRunner.executeAll(connection, "GRANT %s ON %s TO %s%s".formatted(parts[1], Identifiers.quote(to),
-          grantee, "1".equals(parts[2]) ? " WITH GRANT OPTION" : ""));
-    }
+  private static TableDescription describe(Connection connection, BlueGreenRequest request, TableRef table)
+      throws SQLException {
+    return new TableDescriber(connection).describe(table)
+        .orElseThrow(() -> refusal(request, "table " + table + " does not exist"));
   }
 
   private boolean ownsGreen(Connection connection, BlueGreenRequest request) throws SQLException {

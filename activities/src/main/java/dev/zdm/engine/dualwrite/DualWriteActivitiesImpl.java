@@ -2,6 +2,10 @@ package dev.zdm.engine.dualwrite;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
+import dev.zdm.catalog.FidelityCheck;
+import dev.zdm.catalog.StepChanges;
+import dev.zdm.catalog.TableDescriber;
+import dev.zdm.catalog.TableDescription;
 import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
@@ -36,9 +40,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   private static final Logger log = LoggerFactory.getLogger(DualWriteActivitiesImpl.class);
 
   private final TargetDatabase database;
+  private final FidelityCheck fidelity;
 
   public DualWriteActivitiesImpl(TargetDatabase database) {
     this.database = database;
+    this.fidelity = new FidelityCheck(database.ledger());
   }
 
   @Override
@@ -78,6 +84,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
       probe(connection, plan);
+      if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
+        refuseLosses(request, new TableDescriber(connection).describe(table).orElseThrow());
+      }
+      // Before anything changes: what the cut-over will be compared with.
+      fidelity.snapshot(connection, request.migrationId(), request.progressKey(), table);
       return plan;
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure(
@@ -117,6 +128,21 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     return new BatchChange.UpdateRows(newColumn + " = " + forward, pending);
   }
 
+  /**
+   * The cut-over drops the old column, and PostgreSQL drops with it what depends on it; until
+   * dual-write recreates those objects on the new column, it refuses before changing anything.
+   */
+  private static void refuseLosses(DualWriteRequest request, TableDescription table) {
+    List<String> dependents = OldColumnDependents.of(table, request.oldColumn());
+    if (!dependents.isEmpty()) {
+      throw refusal(request, "dual-write refused: the cut-over drops " + request.table() + "."
+          + request.oldColumn() + " and with it " + String.join(", ", dependents) + ", which dual-write does"
+          + " not yet recreate on " + request.newColumn() + ". Drop them in the migration file before this"
+          + " change and create them again after it (CREATE INDEX CONCURRENTLY; ADD CONSTRAINT ... NOT VALID,"
+          + " then VALIDATE CONSTRAINT; CREATE VIEW; GRANT), or rebuild the table with blue-green.");
+    }
+  }
+
   /** Lets PostgreSQL check the expressions and type now, before anything is changed. */
   private static void probe(Connection connection, DualWritePlan plan) {
     DualWriteTrigger sql = new DualWriteTrigger(plan);
@@ -129,6 +155,13 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
         .formatted(forward, plan.newType(), inverse, Identifiers.quote(request.table()));
     try (Statement statement = connection.createStatement()) {
       statement.execute(probe);
+      Optional<String> oldDefault = request.oldColumn() == null || request.kind() == DualWriteKind.ADD_NOT_NULL
+          ? Optional.empty() : columnDefault(connection, request.table(), request.oldColumn());
+      if (oldDefault.isPresent()) {
+        // The cut-over moves the default to the new column: it must fit the new type.
+        statement.execute("SELECT CAST((%s) AS %s) FROM %s t LIMIT 0".formatted(oldDefault.get(), plan.newType(),
+            Identifiers.quote(request.table())));
+      }
     } catch (SQLException e) {
       throw refusal(request, "the conversion for " + request.describe() + " is not valid SQL here ("
           + e.getMessage() + "); trigger " + sql.name() + " was not installed");
@@ -232,6 +265,24 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   }
 
   @Override
+  public String checkFidelity(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    String trigger = "trigger " + new DualWriteTrigger(plan).name();
+    String newColumn = "column " + request.newColumn();
+    // The step adds the new column (with its NOT NULL, default, comment) and its trigger, and
+    // the NOT NULL check while it is validated; nothing else of the table may have changed.
+    StepChanges expected = StepChanges.objects(object -> object.equals(newColumn) || object.equals(trigger)
+        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX));
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
+        connection -> fidelity.check(connection, request.migrationId(), request.progressKey(), request.table(), expected));
+    String summary = result.passedOrThrow(request.migrationId(), request.table(),
+        "the cut-over of " + request.describe(),
+        request.table() + " unchanged since the step began, apart from the new column and the trigger");
+    log.info("[{}] fidelity: {}", request.migrationId(), summary);
+    return summary;
+  }
+
+  @Override
   public void cutOver(DualWritePlan plan) {
     DualWriteRequest request = plan.request();
     DualWriteTrigger trigger = new DualWriteTrigger(plan);
@@ -240,6 +291,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       Catalog catalog = new Catalog(connection);
       StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
       boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
+      if (request.kind() != DualWriteKind.ADD_NOT_NULL && newPresent) {
+        moveDefault(connection, request);
+      }
       switch (request.kind()) {
         case RENAME_COLUMN -> {
           if (catalog.columnType(request.table(), request.oldColumn()).isPresent()) {
@@ -261,6 +315,47 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       return null;
     });
     log.info("[{}] cut over: {}", request.migrationId(), request.describe());
+  }
+
+  /**
+   * In the cut-over's transaction, before the old column goes: its DEFAULT becomes the new
+   * column's (not earlier: during dual-write a default on the new column would hide from the
+   * trigger that the old application's INSERT left it unset), and a sequence it owns (serial)
+   * becomes the new column's, so dropping the old column does not drop it.
+   */
+  private static void moveDefault(Connection connection, DualWriteRequest request) throws SQLException {
+    Optional<String> oldDefault = columnDefault(connection, request.table(), request.oldColumn());
+    if (oldDefault.isEmpty()) {
+      return;
+    }
+    String table = Identifiers.quote(request.table());
+    StatementRunner.executeAll(connection, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s".formatted(
+        table, Identifiers.quote(request.newColumn()), oldDefault.get()));
+    try (var statement = connection.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+      statement.setString(1, table);
+      statement.setString(2, request.oldColumn());
+      try (var row = statement.executeQuery()) {
+        if (row.next() && row.getString(1) != null) {
+          // pg_get_serial_sequence returns the name quoted as SQL needs it.
+          StatementRunner.executeAll(connection, "ALTER SEQUENCE %s OWNED BY %s.%s".formatted(
+              row.getString(1), table, Identifiers.quote(request.newColumn())));
+        }
+      }
+    }
+  }
+
+  private static Optional<String> columnDefault(Connection connection, TableRef table, String column)
+      throws SQLException {
+    try (var statement = connection.prepareStatement(
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a"
+            + " ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+            + " WHERE d.adrelid = to_regclass(?) AND a.attname = ? AND a.attgenerated = ''")) {
+      statement.setString(1, Identifiers.quote(table));
+      statement.setString(2, column);
+      try (var row = statement.executeQuery()) {
+        return row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty();
+      }
+    }
   }
 
   private static boolean ownsColumn(Catalog catalog, DualWriteRequest request) throws SQLException {

@@ -1,6 +1,8 @@
 package dev.zdm.engine.expandcontract;
 
 import dev.zdm.activities.ZdmFailures;
+import dev.zdm.catalog.FidelityCheck;
+import dev.zdm.catalog.StepChanges;
 import dev.zdm.expandcontract.ArchiveResult;
 import dev.zdm.expandcontract.Deprecation;
 import dev.zdm.expandcontract.ExpandContractActivities;
@@ -40,10 +42,12 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
 
   private final TargetDatabase database;
   private final Deprecations deprecations;
+  private final FidelityCheck fidelity;
 
   public ExpandContractActivitiesImpl(TargetDatabase database) {
     this.database = database;
     this.deprecations = new Deprecations(database.ledger());
+    this.fidelity = new FidelityCheck(database.ledger());
   }
 
   @Override
@@ -53,6 +57,8 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
         .run(
             context(request, "deprecate " + column(request)),
             connection -> {
+              // What the drop will be compared with; a retry keeps the first.
+              fidelity.snapshot(connection, request.migrationId(), fidelityStep(request), request.table());
               Optional<Deprecations.Row> existing = deprecations.find(connection, request);
               if (existing.isPresent()) {
                 return existing.get().deprecation();
@@ -193,6 +199,22 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
       }
       return null;
     });
+  }
+
+  @Override
+  public String checkFidelity(ExpandContractRequest request) {
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
+        connection -> fidelity.check(connection, request.migrationId(), fidelityStep(request), request.table(),
+            StepChanges.dropColumn(request.column())));
+    String summary = result.passedOrThrow(request.migrationId(), request.table(), "the drop of " + column(request),
+        "no index, constraint or view on " + request.column() + " appeared or changed since it was deprecated");
+    log.info("[{}] fidelity: {}", request.migrationId(), summary);
+    return summary;
+  }
+
+  /** The snapshot's step key: one drop per column and migration. */
+  private static String fidelityStep(ExpandContractRequest request) {
+    return "expand-contract " + request.column();
   }
 
   @Override

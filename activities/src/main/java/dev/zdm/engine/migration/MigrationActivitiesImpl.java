@@ -2,6 +2,7 @@ package dev.zdm.engine.migration;
 
 import dev.zdm.activities.MigrationActivities;
 import dev.zdm.activities.ZdmFailures;
+import dev.zdm.analysis.CatalogColumnTypes;
 import dev.zdm.analysis.MigrationScript;
 import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.engine.featureflag.GuardValidator;
@@ -40,10 +41,11 @@ public class MigrationActivitiesImpl implements MigrationActivities {
       }
       MigrationScript script = new SqlSplitter().split(request.sourceName(), request.sql());
       try (Connection connection = database.dataSource().getConnection()) {
-        // The catalog gives the values a statement replaces, so its undo can put them back.
+        // The catalog gives the values a statement replaces, so its undo can put them back, and
+        // the columns' current types, so a metadata-only type change is not planned as a rewrite.
         Plan plan = planner.withReadsFlag(planner.plan(request.migrationId(), script,
-            request.strategy(), request.options().force(), new CatalogPriorState(connection)),
-            request.readsFlag());
+            request.strategy(), request.options().force(), new CatalogPriorState(connection),
+            new CatalogColumnTypes(connection)), request.readsFlag());
         validator.validate(connection, plan);
         return plan;
       }
