@@ -9,6 +9,7 @@ import dev.zdm.catalog.DescriptionFacts;
 import dev.zdm.catalog.FidelityDiff;
 import dev.zdm.catalog.TableDescriber;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
+import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.metrics.ZdmMetrics;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
@@ -106,7 +107,7 @@ class BlueGreenCarryOverTest {
     }
 
     @Override
-    public long copyRows(BlueGreenRequest request) {
+    public TableRef greenTable(BlueGreenRequest request) {
       try {
         db.sql("SET ROLE " + app,
             "INSERT INTO accounts (amount, note) VALUES (3, 'written during the copy')",
@@ -116,7 +117,7 @@ class BlueGreenCarryOverTest {
       } catch (SQLException e) {
         throw ApplicationFailure.newNonRetryableFailure("the application's write failed: " + e.getMessage(), "AppWrite");
       }
-      return super.copyRows(request);
+      return super.greenTable(request);
     }
   }
 
@@ -132,7 +133,7 @@ class BlueGreenCarryOverTest {
     Map<String, String> before = facts();
     TargetDatabase target = TargetDatabase.of(runnerPool.dataSource(), runnerPool.config(), ZdmMetrics.discarding());
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
-        new ApplicationWritesDuringCopy(target), new DdlActivitiesImpl(target));
+        new ApplicationWritesDuringCopy(target), new BackfillActivitiesImpl(target), new DdlActivitiesImpl(target));
     BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-carry-over");
     MigrationResult result = workflow.run(new BlueGreenRequest("carry-over", new TableRef(db.schema(), "accounts"),
         List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'none'"),
@@ -174,7 +175,7 @@ class BlueGreenCarryOverTest {
     long originalOid = db.count("SELECT 'accounts'::regclass::oid::bigint");
     TargetDatabase target = TargetDatabase.of(runnerPool.dataSource(), runnerPool.config(), ZdmMetrics.discarding());
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
-        new BlueGreenActivitiesImpl(target), new DdlActivitiesImpl(target));
+        new BlueGreenActivitiesImpl(target), new BackfillActivitiesImpl(target), new DdlActivitiesImpl(target));
     BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-carry-back");
     WorkflowClient.start(workflow::run, new BlueGreenRequest("carry-back", new TableRef(db.schema(), "accounts"),
         List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'none'"), MigrationOptions.defaults()));

@@ -8,6 +8,7 @@ import dev.zdm.bluegreen.BlueGreenRequest;
 import dev.zdm.bluegreen.BlueGreenWorkflow;
 import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
+import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.TableRef;
@@ -44,27 +45,27 @@ class BlueGreenFidelityTest {
     db.close();
   }
 
-  /** The real activities; someone drops an index by hand while the rows are being verified. */
+  /** The real activities; someone drops an index by hand as the copy begins. */
   private final class DropIndexDuringVerify extends BlueGreenActivitiesImpl {
     DropIndexDuringVerify() {
       super(db.target());
     }
 
     @Override
-    public long verify(BlueGreenRequest request) {
+    public TableRef greenTable(BlueGreenRequest request) {
       try {
         db.sql("DROP INDEX IF EXISTS accounts_note_idx");
       } catch (java.sql.SQLException e) {
         throw new IllegalStateException(e);
       }
-      return super.verify(request);
+      return super.greenTable(request);
     }
   }
 
   @Test
   void anIndexDroppedByHandStopsTheSwitchWithTheDiff() throws Exception {
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class}, new DropIndexDuringVerify(),
-        new DdlActivitiesImpl(db.target()));
+        new BackfillActivitiesImpl(db.target()), new DdlActivitiesImpl(db.target()));
     BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-bg-fidelity");
     BlueGreenRequest request = new BlueGreenRequest("bg-fidelity", new TableRef(db.schema(), "accounts"),
         List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'x'"), MigrationOptions.defaults());
@@ -91,7 +92,8 @@ class BlueGreenFidelityTest {
   @Test
   void anUntouchedTableSwitches() throws Exception {
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
-        new BlueGreenActivitiesImpl(db.target()), new DdlActivitiesImpl(db.target()));
+        new BlueGreenActivitiesImpl(db.target()), new BackfillActivitiesImpl(db.target()),
+        new DdlActivitiesImpl(db.target()));
     BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-bg-untouched");
     BlueGreenRequest request = new BlueGreenRequest("bg-untouched", new TableRef(db.schema(), "accounts"),
         List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'x'"),
