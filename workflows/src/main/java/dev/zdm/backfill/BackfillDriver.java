@@ -30,6 +30,9 @@ public final class BackfillDriver {
     CONTINUE_AS_NEW
   }
 
+  /** Marks the copy and comparison passes that continue as new when their history is long. */
+  public static final String COPY_CONTINUE_AS_NEW_CHANGE = "zdm-copy-continue-as-new";
+
   private final BackfillActivities engine;
   private final BackfillActivities control;
   private final StatusBoard board;
@@ -105,23 +108,26 @@ public final class BackfillDriver {
   public End run(BackfillRequest request) {
     board.pausable(true);
     try {
-      return runPass(request, true);
+      return runPass(request, true, () -> true);
     } finally {
       board.pausable(false);
     }
   }
 
   /**
-   * Runs a pass the strategy cannot go on without (a copy, a comparison) to its end or a stop:
-   * {@link End#FINISHED} or {@link End#STOPPED}, never {@link End#CONTINUE_AS_NEW} (the strategy
-   * carries no continuation, so its history grows by one chunk's events per chunk) and without a
-   * maxDuration gate (a progressive option; a copy that stops halfway helps nobody). The rollout
-   * gate stays: such passes ask for 100 %.
+   * Runs a pass the strategy cannot go on without (a copy, a comparison) to its end or a stop,
+   * without a maxDuration gate (a progressive option; a copy that stops halfway helps nobody). The
+   * rollout gate stays: such passes ask for 100 %. Once the history is long it returns {@link
+   * End#CONTINUE_AS_NEW}: the strategy continues as new with {@link #carry()} and runs the pass
+   * again, from the cursor in its progress row. The change id {@link #COPY_CONTINUE_AS_NEW_CHANGE}
+   * is asked only then, so shorter runs record no marker, and a run that grew long before copies
+   * could continue as new replays without it and keeps going in one run.
    */
   public End runToEnd(BackfillRequest request) {
     board.pausable(true);
     try {
-      return runPass(request, false);
+      return runPass(request, false,
+          () -> Workflow.getVersion(COPY_CONTINUE_AS_NEW_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1);
     } finally {
       board.pausable(false);
     }
@@ -132,7 +138,8 @@ public final class BackfillDriver {
     return lastChunk;
   }
 
-  private End runPass(BackfillRequest request, boolean progressive) {
+  private End runPass(
+      BackfillRequest request, boolean progressive, BooleanSupplier mayContinueAsNew) {
     BatchSettings settings = request.settings();
     writeControl(request.migrationId());
     while (true) {
@@ -186,9 +193,9 @@ public final class BackfillDriver {
         // A rollback that arrived during the last chunk: never carry it into a new run unseen.
         return End.STOPPED;
       }
-      if (progressive
-          && (Workflow.getInfo().getHistoryLength() > settings.continueAsNewAfterEvents()
-              || Workflow.getInfo().isContinueAsNewSuggested())) {
+      if ((Workflow.getInfo().getHistoryLength() > settings.continueAsNewAfterEvents()
+              || Workflow.getInfo().isContinueAsNewSuggested())
+          && mayContinueAsNew.getAsBoolean()) {
         return End.CONTINUE_AS_NEW;
       }
     }

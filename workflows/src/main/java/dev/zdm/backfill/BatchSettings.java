@@ -98,11 +98,18 @@ public record BatchSettings(
 
   /**
    * A strategy's own copy or comparison (blue-green, the expand-contract archive): the guide's
-   * batch size and delay; a chunk reports every 30 s, since such a step keeps one workflow run
-   * for its whole length (BackfillDriver#runToEnd) and its history grows by one chunk's events.
+   * batch size and delay; a chunk reports every 30 s, since every chunk adds its events to the
+   * run's history (which continues as new when long, BackfillDriver#runToEnd).
    */
   public static BatchSettings forCopies() {
     return defaults().withChunkDuration(COPY_CHUNK_DURATION);
+  }
+
+  /** {@link #forCopies()} continuing as new after the given history length; null: the default. */
+  public static BatchSettings forCopies(Integer continueAsNewAfterEvents) {
+    BatchSettings copies = forCopies();
+    return continueAsNewAfterEvents == null
+        ? copies : copies.withContinueAsNewAfterEvents(continueAsNewAfterEvents);
   }
 
   /** The guide's four options; everything else default. */

@@ -52,58 +52,28 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
     String table = request.table().displayName();
     board = new StatusBoard(id, Strategy.BLUE_GREEN.cliName(), table, release);
     BreakerGuard guard = new BreakerGuard(id, board, ddl);
-    BackfillDriver driver = new BackfillDriver(board, null, inbox::rollbackRequested, release);
+    BlueGreenRequest.Continued continued = request.continued();
+    BackfillDriver driver = new BackfillDriver(
+        board, continued == null ? null : continued.backfill(), inbox::rollbackRequested, release);
     inbox.attach(id, guard, driver);
     Compensations undo = new Compensations(id, board, release, guard);
     inbox.attachUndo(undo);
+    if (continued != null) {
+      board.carrySteps(continued.steps());
+      inbox.restore(continued.inbox());
+    }
     board.rollbackPossible(true);
     try {
-      board.phase("checking", "Checking that " + table + " can be rebuilt through a green copy.");
-      guard.run(() -> activities.check(request));
-      board.stepDone("check", table + " has a primary key and the changes apply to a copy");
-
-      // One undo covers every step before the drop: it looks at the catalog and undoes what it finds.
-      undo.register("green copy and sync triggers of " + table + " (names swapped back if switched)",
-          () -> activities.revert(request));
-      board.phase("creating-green", "Creating " + table + "_zdm_green and applying the changes to it.");
-      guard.run(() -> activities.createGreen(request));
-      board.stepDone("create-green", request.greenChanges().size() + " change(s) applied to the green copy");
-      if (inbox.rollbackRequested()) {
-        return rollBack(undo);
-      }
-
-      board.phase("installing-sync", "Syncing every INSERT, UPDATE and DELETE on " + table + " to the green copy.");
-      guard.run(() -> activities.installSync(request));
-      board.stepDone("sync", "sync trigger installed");
-      if (inbox.rollbackRequested()) {
-        return rollBack(undo);
-      }
-
-      if (release.operationModel()
-          && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
-        if (!copyAndCompare(request, guard, driver)) {
-          return rollBack(undo);
-        }
+      boolean ready;
+      if (continued != null) {
+        // Continued as new in the copy or the comparison: the steps before it are done, and the
+        // one undo looks at the catalog, so registering it again undoes all of them.
+        registerRevert(undo, request);
+        ready = copyAndCompare(request, guard, driver, continued);
       } else {
-        // The path of runs that reached the copy before it went through the batch engine.
-        board.phase("copying", "Copying the existing rows of " + table + " in key order.");
-        Optional<Long> copied = longStep(guard, () -> dataActivities.copyRows(request));
-        if (copied.isEmpty()) {
-          return rollBack(undo);
-        }
-        board.stepDone("copy", copied.get() + " rows copied");
-        if (inbox.rollbackRequested()) {
-          return rollBack(undo);
-        }
-
-        board.phase("verifying", "Comparing counts and checksums of " + table + " and its green copy.");
-        Optional<Long> compared = longStep(guard, () -> dataActivities.verify(request));
-        if (compared.isEmpty()) {
-          return rollBack(undo);
-        }
-        board.stepDone("verify", compared.get() + " rows match");
+        ready = greenCopyReady(request, guard, driver, undo);
       }
-      if (inbox.rollbackRequested()) {
+      if (!ready || inbox.rollbackRequested()) {
         return rollBack(undo);
       }
 
@@ -145,27 +115,88 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
   }
 
   /**
-   * The copy and the comparison as passes of the batch engine, each with its progress row; false
-   * when a rollback stopped one at its next batch (its progress row then says cancelled).
+   * check -> green copy + changes -> sync trigger -> copy -> verify; false when a rollback came
+   * (the caller then undoes).
    */
-  private boolean copyAndCompare(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver) {
+  private boolean greenCopyReady(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver,
+      Compensations undo) {
     String table = request.table().displayName();
-    TableRef green = guard.run(() -> activities.greenTable(request));
-    board.phase("copying", "Copying the existing rows of " + table + " to " + green.displayName()
-        + " in key order, batch by batch (pause, resume and throttle act on it).");
-    BackfillChunk copied = runPass(request, guard, driver, "copy",
-        new BatchChange.CopyRows(green, List.of(), false));
-    if (copied == null) {
-      return false;
-    }
-    board.stepDone("copy", copied.rowsScanned() + " rows read, " + copied.rowsChanged()
-        + " copied (the rest the sync trigger had written)");
+    board.phase("checking", "Checking that " + table + " can be rebuilt through a green copy.");
+    guard.run(() -> activities.check(request));
+    board.stepDone("check", table + " has a primary key and the changes apply to a copy");
+
+    registerRevert(undo, request);
+    board.phase("creating-green", "Creating " + table + "_zdm_green and applying the changes to it.");
+    guard.run(() -> activities.createGreen(request));
+    board.stepDone("create-green", request.greenChanges().size() + " change(s) applied to the green copy");
     if (inbox.rollbackRequested()) {
       return false;
     }
+
+    board.phase("installing-sync", "Syncing every INSERT, UPDATE and DELETE on " + table + " to the green copy.");
+    guard.run(() -> activities.installSync(request));
+    board.stepDone("sync", "sync trigger installed");
+    if (inbox.rollbackRequested()) {
+      return false;
+    }
+
+    if (release.operationModel()
+        && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+      return copyAndCompare(request, guard, driver, null);
+    }
+    // The path of runs that reached the copy before it went through the batch engine.
+    board.phase("copying", "Copying the existing rows of " + table + " in key order.");
+    Optional<Long> copied = longStep(guard, () -> dataActivities.copyRows(request));
+    if (copied.isEmpty()) {
+      return false;
+    }
+    board.stepDone("copy", copied.get() + " rows copied");
+    if (inbox.rollbackRequested()) {
+      return false;
+    }
+
+    board.phase("verifying", "Comparing counts and checksums of " + table + " and its green copy.");
+    Optional<Long> compared = longStep(guard, () -> dataActivities.verify(request));
+    if (compared.isEmpty()) {
+      return false;
+    }
+    board.stepDone("verify", compared.get() + " rows match");
+    return true;
+  }
+
+  /** One undo covers every step before the drop: it looks at the catalog and undoes what it finds. */
+  private void registerRevert(Compensations undo, BlueGreenRequest request) {
+    undo.register("green copy and sync triggers of " + request.table().displayName()
+        + " (names swapped back if switched)", () -> activities.revert(request));
+  }
+
+  /**
+   * The copy and the comparison as passes of the batch engine, each with its progress row; false
+   * when a rollback stopped one at its next batch (its progress row then says cancelled). A run
+   * continued as new in one of them ({@code continued}) goes on with that pass.
+   */
+  private boolean copyAndCompare(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver,
+      BlueGreenRequest.Continued continued) {
+    String table = request.table().displayName();
+    TableRef green = continued != null ? continued.green() : guard.run(() -> activities.greenTable(request));
+    if (continued == null || BlueGreenRequest.COPY.equals(continued.pass())) {
+      board.phase("copying", "Copying the existing rows of " + table + " to " + green.displayName()
+          + " in key order, batch by batch (pause, resume and throttle act on it).");
+      BackfillChunk copied = runPass(request, guard, driver, BlueGreenRequest.COPY, green,
+          new BatchChange.CopyRows(green, List.of(), false));
+      if (copied == null) {
+        return false;
+      }
+      board.stepDone("copy", copied.rowsScanned() + " rows read, " + copied.rowsChanged()
+          + " copied (the rest the sync trigger had written)");
+      if (inbox.rollbackRequested()) {
+        return false;
+      }
+    }
     board.phase("verifying", "Comparing counts and checksums of " + table + " and "
         + green.displayName() + ", key range by key range.");
-    BackfillChunk compared = runPass(request, guard, driver, "verify", new BatchChange.CompareRows(green));
+    BackfillChunk compared = runPass(request, guard, driver, BlueGreenRequest.VERIFY, green,
+        new BatchChange.CompareRows(green));
     if (compared == null) {
       return false;
     }
@@ -173,12 +204,21 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
     return true;
   }
 
-  /** One pass to its end; null when a rollback stopped it. */
+  /**
+   * One pass to its end; null when a rollback stopped it. A long history continues as new here,
+   * carrying which pass runs; a rollback that came first stopped the pass instead.
+   */
   private BackfillChunk runPass(BlueGreenRequest request, BreakerGuard guard, BackfillDriver driver,
-      String pass, BatchChange change) {
+      String pass, TableRef green, BatchChange change) {
     BackfillRequest batches = new BackfillRequest(request.migrationId(), request.progressKey(pass),
-        request.table(), change, BatchSettings.forCopies(), request.options().lockTimeout(), 100);
-    if (guard.run(() -> driver.runToEnd(batches)) == BackfillDriver.End.STOPPED) {
+        request.table(), change, BatchSettings.forCopies(request.continueAsNewAfterEvents()),
+        request.options().lockTimeout(), 100);
+    BackfillDriver.End end = guard.run(() -> driver.runToEnd(batches));
+    if (end == BackfillDriver.End.CONTINUE_AS_NEW) {
+      Workflow.continueAsNew(request.continuedAs(new BlueGreenRequest.Continued(
+          pass, green, driver.carry(), board.steps(), inbox.carry())));
+    }
+    if (end == BackfillDriver.End.STOPPED) {
       backfillLedger.end(request.migrationId(), batches.step(), "cancelled");
       return null;
     }

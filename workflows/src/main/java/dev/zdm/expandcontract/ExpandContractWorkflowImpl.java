@@ -20,6 +20,7 @@ import dev.zdm.model.WaitingFor;
 import dev.zdm.workflow.BreakerGuard;
 import dev.zdm.workflow.Compensations;
 import dev.zdm.workflow.FidelityRelease;
+import dev.zdm.workflow.InboxCarry;
 import dev.zdm.workflow.StatusBoard;
 import dev.zdm.workflow.StopOnRollback;
 import dev.zdm.workflow.WorkflowRelease;
@@ -29,6 +30,7 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 
@@ -77,94 +79,24 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
     undo = new Compensations(request.migrationId(), board, release, guard);
     backfill = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.data(release));
     backfillLedger = Workflow.newActivityStub(BackfillActivities.class, ZdmActivityOptions.ddl(release));
-    driver = new BackfillDriver(board, null, () -> rollbackRequest != null, release);
+    ExpandContractRequest.Continued continued = request.continued();
+    driver = new BackfillDriver(
+        board, continued == null ? null : continued.backfill(), () -> rollbackRequest != null, release);
     board.rollbackPossible(true);
     try {
-      board.phase("deprecating", "Marking " + column + " deprecated.");
-      undo.register("deprecation of " + column, () -> activities.removeDeprecation(request));
-      Deprecation deprecation = guard.run(() -> activities.deprecateColumn(request));
-      board.rollbackPossible(!deprecation.alreadyRemoved());
-      pastPointOfNoReturn = deprecation.alreadyRemoved();
-      board.stepDone(
-          "deprecate",
-          column + " deprecated; removal date "
-              + Instant.ofEpochMilli(deprecation.removalDateEpochMillis()));
-      if (deprecation.alreadyRemoved()) {
-        // Started again after the Temporal server lost its state: the ledger says it is done.
-        board.phase("completed", column + " was already dropped by this migration.");
-        return result(Outcome.COMPLETED, column + " was already dropped by this migration.");
+      if (continued == null) {
+        Optional<MigrationResult> ended = untilArchive(request, column);
+        if (ended.isPresent()) {
+          return ended.get();
+        }
+      } else {
+        resume(request, continued, column);
       }
-
-      board.phase("awaiting-deployment", null);
-      board.waitFor(
-          WaitingFor.DEPLOYMENT,
-          "Deploy the application version that no longer uses "
-              + column
-              + ", then run `zdm deployed "
-              + request.migrationId()
-              + " --version <v>`.");
-      Workflow.await(() -> deployment != null || rollbackRequest != null);
-      if (rollbackRequest != null) {
+      Optional<ArchiveResult> archived = archive(request, continued, column);
+      if (archived.isEmpty()) {
         return rollBack();
       }
-      board.stepDone("deployment", "application version " + deployment.version() + " deployed");
-
-      Duration untilRemoval =
-          Duration.ofMillis(
-              Math.max(0, deprecation.removalDateEpochMillis() - Workflow.currentTimeMillis()));
-      if (!untilRemoval.isZero()) {
-        board.phase("awaiting-removal-date", null);
-        board.waitFor(
-            WaitingFor.REMOVAL_DATE,
-            "Waiting until the removal date "
-                + Instant.ofEpochMilli(deprecation.removalDateEpochMillis())
-                + " before " + column + " may be dropped.");
-        Workflow.await(untilRemoval, () -> rollbackRequest != null);
-        if (rollbackRequest != null) {
-          return rollBack();
-        }
-        board.stepDone("removal-date", "removal date reached");
-      }
-
-      if (request.options().requireApproval()) {
-        board.phase("awaiting-approval", null);
-        board.waitFor(
-            WaitingFor.APPROVAL,
-            "Dropping "
-                + column
-                + " cannot be undone except from its archive: run `zdm approve "
-                + request.migrationId()
-                + "` to go on, or `zdm rollback` to undo.");
-        awaitingApproval = true;
-        Workflow.await(() -> approval != null || rollbackRequest != null);
-        awaitingApproval = false;
-        if (rollbackRequest != null) {
-          return rollBack();
-        }
-        board.stepDone("approval", "approved by " + approval.approvedBy());
-      }
-
-      board.phase("archiving", "Copying " + column + " to its archive table.");
-      undo.register("archive of " + column, () -> activities.dropArchive(request));
-      ArchiveResult archive;
-      if (release.operationModel()
-          && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
-        Optional<ArchiveResult> copied = archiveInBatches(request);
-        if (copied.isEmpty()) {
-          return rollBack();
-        }
-        archive = copied.get();
-      } else if (release.operationModel()) {
-        // A rollback cancels the copy at once instead of waiting for it to end.
-        Optional<ArchiveResult> copied = new StopOnRollback(guard, () -> rollbackRequest != null)
-            .run(() -> dataActivities.archiveColumn(request));
-        if (copied.isEmpty()) {
-          return rollBack();
-        }
-        archive = copied.get();
-      } else {
-        archive = guard.run(() -> dataActivities.archiveColumn(request));
-      }
+      ArchiveResult archive = archived.get();
       board.stepDone(
           "archive", archive.rowsArchived() + " rows archived in " + archive.archiveTable());
       if (rollbackRequest != null) {
@@ -192,18 +124,133 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
   }
 
   /**
+   * deprecate -> deployment -> removal date -> approval; a result when the run ends before the
+   * archive (a rollback, or a column this migration already dropped).
+   */
+  private Optional<MigrationResult> untilArchive(ExpandContractRequest request, String column) {
+    board.phase("deprecating", "Marking " + column + " deprecated.");
+    undo.register("deprecation of " + column, () -> activities.removeDeprecation(request));
+    Deprecation deprecation = guard.run(() -> activities.deprecateColumn(request));
+    board.rollbackPossible(!deprecation.alreadyRemoved());
+    pastPointOfNoReturn = deprecation.alreadyRemoved();
+    board.stepDone(
+        "deprecate",
+        column + " deprecated; removal date "
+            + Instant.ofEpochMilli(deprecation.removalDateEpochMillis()));
+    if (deprecation.alreadyRemoved()) {
+      // Started again after the Temporal server lost its state: the ledger says it is done.
+      board.phase("completed", column + " was already dropped by this migration.");
+      return Optional.of(
+          result(Outcome.COMPLETED, column + " was already dropped by this migration."));
+    }
+
+    board.phase("awaiting-deployment", null);
+    board.waitFor(
+        WaitingFor.DEPLOYMENT,
+        "Deploy the application version that no longer uses "
+            + column
+            + ", then run `zdm deployed "
+            + request.migrationId()
+            + " --version <v>`.");
+    Workflow.await(() -> deployment != null || rollbackRequest != null);
+    if (rollbackRequest != null) {
+      return Optional.of(rollBack());
+    }
+    board.stepDone("deployment", "application version " + deployment.version() + " deployed");
+
+    Duration untilRemoval =
+        Duration.ofMillis(
+            Math.max(0, deprecation.removalDateEpochMillis() - Workflow.currentTimeMillis()));
+    if (!untilRemoval.isZero()) {
+      board.phase("awaiting-removal-date", null);
+      board.waitFor(
+          WaitingFor.REMOVAL_DATE,
+          "Waiting until the removal date "
+              + Instant.ofEpochMilli(deprecation.removalDateEpochMillis())
+              + " before " + column + " may be dropped.");
+      Workflow.await(untilRemoval, () -> rollbackRequest != null);
+      if (rollbackRequest != null) {
+        return Optional.of(rollBack());
+      }
+      board.stepDone("removal-date", "removal date reached");
+    }
+
+    if (request.options().requireApproval()) {
+      board.phase("awaiting-approval", null);
+      board.waitFor(
+          WaitingFor.APPROVAL,
+          "Dropping "
+              + column
+              + " cannot be undone except from its archive: run `zdm approve "
+              + request.migrationId()
+              + "` to go on, or `zdm rollback` to undo.");
+      awaitingApproval = true;
+      Workflow.await(() -> approval != null || rollbackRequest != null);
+      awaitingApproval = false;
+      if (rollbackRequest != null) {
+        return Optional.of(rollBack());
+      }
+      board.stepDone("approval", "approved by " + approval.approvedBy());
+    }
+
+    return Optional.empty();
+  }
+
+  /**
+   * A run continued as new in the archive copy takes over what the previous run had: its steps,
+   * its deployment and its undo list, registered again in the order the previous run did.
+   */
+  private void resume(ExpandContractRequest request, ExpandContractRequest.Continued continued,
+      String column) {
+    board.carrySteps(continued.steps());
+    InboxCarry inbox = continued.inbox();
+    deployment = inbox.deployments().get(WaitingFor.DEPLOYMENT);
+    rollbackRequest = inbox.rollback();
+    undo.register("deprecation of " + column, () -> activities.removeDeprecation(request));
+    undo.register("archive of " + column, () -> activities.dropArchive(request));
+  }
+
+  /** The archive copy; empty when a rollback stopped it. */
+  private Optional<ArchiveResult> archive(
+      ExpandContractRequest request, ExpandContractRequest.Continued continued, String column) {
+    if (continued != null) {
+      return archiveInBatches(request, continued.archiveTable());
+    }
+    board.phase("archiving", "Copying " + column + " to its archive table.");
+    undo.register("archive of " + column, () -> activities.dropArchive(request));
+    if (release.operationModel()
+        && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+      return archiveInBatches(request, guard.run(() -> activities.createArchive(request)));
+    }
+    if (release.operationModel()) {
+      // A rollback cancels the copy at once instead of waiting for it to end.
+      return new StopOnRollback(guard, () -> rollbackRequest != null)
+          .run(() -> dataActivities.archiveColumn(request));
+    }
+    return Optional.of(guard.run(() -> dataActivities.archiveColumn(request)));
+  }
+
+  /**
    * The archive copy as a pass of the batch engine (its progress row keyed by the plan step), then
    * the check that every row's value is in the archive; empty when a rollback stopped the copy.
+   * A long history continues as new during the copy; a rollback that came first stopped it instead.
    */
-  private Optional<ArchiveResult> archiveInBatches(ExpandContractRequest request) {
-    TableRef archiveTable = guard.run(() -> activities.createArchive(request));
+  private Optional<ArchiveResult> archiveInBatches(ExpandContractRequest request, TableRef archiveTable) {
     board.phase("archiving", "Copying " + request.table().displayName() + "." + request.column()
         + " to " + archiveTable.displayName() + " in key order, batch by batch (pause, resume and"
         + " throttle act on it).");
     BackfillRequest copy = new BackfillRequest(request.migrationId(), request.archiveProgressKey(),
         request.table(), new BatchChange.CopyRows(archiveTable, List.of(request.column()), true),
-        BatchSettings.forCopies(), request.options().lockTimeout(), 100);
-    if (guard.run(() -> driver.runToEnd(copy)) == BackfillDriver.End.STOPPED) {
+        BatchSettings.forCopies(request.continueAsNewAfterEvents()), request.options().lockTimeout(),
+        100);
+    BackfillDriver.End end = guard.run(() -> driver.runToEnd(copy));
+    if (end == BackfillDriver.End.CONTINUE_AS_NEW) {
+      Map<String, DeploymentSignal> deployed =
+          deployment == null ? Map.of() : Map.of(WaitingFor.DEPLOYMENT, deployment);
+      Workflow.continueAsNew(request.continuedAs(new ExpandContractRequest.Continued(
+          archiveTable, driver.carry(), board.steps(), new InboxCarry(deployed, rollbackRequest))));
+    }
+    if (end == BackfillDriver.End.STOPPED) {
       backfillLedger.end(request.migrationId(), copy.step(), "cancelled");
       return Optional.empty();
     }
