@@ -100,6 +100,8 @@ class ParentContinueAsNewTest {
   void aPauseSentBetweenStepsReachesTheBatchedStepAfterContinueAsNew() throws Exception {
     String heldStep = "RunDdl CREATE INDEX CONCURRENTLY idx_2 ON orders (c2)";
     temporal.script.gate(heldStep, null);
+    // The batched step's chunk runs until the pause reaches it, so it cannot finish first.
+    temporal.activities.runBatches("BackfillChunk progressive-step-" + (INDEXES + 1));
     List<PlanStep> steps = new ArrayList<>(List.of(steps()).subList(0, INDEXES));
     steps.add(new ProgressiveDmlStep(TableRef.of("orders"), ProgressiveDmlStep.Operation.UPDATE,
         "c = 0", "c IS NULL", "c IS NULL", 1000, 0, 3_600_000, 100, INDEXES + 1));

@@ -138,7 +138,8 @@ class BlueGreenWorkflowTest {
       assertThat(db.count("SELECT count(*) FROM pg_class WHERE relnamespace = '" + db.schema()
           + "'::regnamespace AND relname LIKE 'accounts_zdm_%'")).isZero();
       assertThat(db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts'::regclass")).isZero();
-      assertThat(db.count("SELECT count(*) FROM pg_proc WHERE proname LIKE '_zdm_bg_%'")).isZero();
+      assertThat(db.count("SELECT count(*) FROM pg_proc WHERE pronamespace = '" + db.schema()
+          + "'::regnamespace AND proname LIKE '_zdm_bg_%'")).isZero();
       assertTableHolds(app.expected());
     }
   }
