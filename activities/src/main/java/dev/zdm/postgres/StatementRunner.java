@@ -104,7 +104,7 @@ public final class StatementRunner {
     if (SqlFailures.isLockTimeout(e)) {
       // Lock timeouts are contention, not faults: retried with backoff, they do not trip the breaker.
       metrics.statementRun("lock_timeout");
-      metrics.lockTimeoutRetried();
+      metrics.lockTimeoutRetried(context.migrationId());
       log.info("{}", failure.getOriginalMessage());
       return failure;
     }

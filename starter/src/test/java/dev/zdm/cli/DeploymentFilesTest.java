@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -254,7 +255,10 @@ class DeploymentFilesTest {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     ZdmMetrics zdm = new ZdmMetrics(registry);
     zdm.statementRun("ok");
-    zdm.lockTimeoutRetried();
+    zdm.lockTimeoutRetried("m1");
+    ZdmMetrics.BatchedPass pass = new ZdmMetrics.BatchedPass("m1", "backfill", "public.t");
+    zdm.throttleReading(pass, Duration.ofSeconds(3), 1);
+    zdm.batchRan(pass, Duration.ofMillis(40));
     zdm.breakerState(true);
 
     String gaugeSource = Files.readString(ROOT.resolve("worker/src/main/java/dev/zdm/worker/MigrationStateGauge.java"));

@@ -6,6 +6,7 @@ import dev.zdm.backfill.BackfillRequest;
 import dev.zdm.backfill.BatchControl;
 import dev.zdm.engine.activities.CurrentAttempt;
 import dev.zdm.engine.activities.Heartbeat;
+import dev.zdm.metrics.ZdmMetrics;
 import dev.zdm.postgres.ConnectionWork;
 import dev.zdm.postgres.StatementContext;
 import dev.zdm.postgres.TargetDatabase;
@@ -53,6 +54,20 @@ final class BackfillEngine {
   }
 
   BackfillChunk runChunk() {
+    ZdmMetrics.BatchedPass pass =
+        new ZdmMetrics.BatchedPass(request.migrationId(), request.step(), request.table().displayName());
+    try {
+      BackfillChunk chunk = runBatches(pass);
+      if (chunk.end() == BackfillChunk.End.FINISHED) {
+        database.metrics().passFinished(pass);
+      }
+      return chunk;
+    } finally {
+      database.metrics().throttleStopped(pass);
+    }
+  }
+
+  private BackfillChunk runBatches(ZdmMetrics.BatchedPass pass) {
     BackfillTable table = database.runner().run(context("read the key of"), this::describe);
     ProgressRows.Row start = database.runner().run(context("start the pass over"), c -> begin(c, table));
     if (ProgressRows.COMPLETED.equals(start.status())) {
@@ -82,7 +97,9 @@ final class BackfillEngine {
             current().rowsScanned());
         return chunk(current(), scannedHere, chunkStarted, null, BackfillChunk.End.PAUSED);
       }
-      throttledBecause = read(throttle::reason);
+      Throttle.Reading reading = read(throttle::read);
+      database.metrics().throttleReading(pass, Duration.ofMillis(reading.lagMillis()), reading.lockWaiters());
+      throttledBecause = reading.reason();
       if (throttledBecause != null) {
         setStatus(ProgressRows.RUNNING, throttledBecause);
         if (System.nanoTime() > deadline) {
@@ -138,7 +155,9 @@ final class BackfillEngine {
         return chunk(current(), scannedHere, chunkStarted, null,
             limited ? BackfillChunk.End.REACHED_LIMIT : BackfillChunk.End.FINISHED);
       }
-      long batchMillis = (System.nanoTime() - batchStarted) / 1_000_000;
+      long batchNanos = System.nanoTime() - batchStarted;
+      database.metrics().batchRan(pass, Duration.ofNanos(batchNanos));
+      long batchMillis = batchNanos / 1_000_000;
       sizer.observe((int) outcome.range().rows(), batchMillis);
       cursor = outcome.range().last();
       scannedHere += outcome.range().rows();

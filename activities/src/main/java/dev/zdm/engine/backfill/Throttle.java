@@ -22,14 +22,21 @@ final class Throttle {
     this.table = table;
   }
 
-  /** Why the next batch must wait, or null when it may run. */
-  String reason(Connection connection) throws SQLException {
+  /** What the throttle saw before one batch; the engine exports it as metrics. */
+  record Reading(long lagMillis, int lockWaiters, String reason) {}
+
+  /** Reads the lag and the waiters; the reason is why the next batch must wait, or null. */
+  Reading read(Connection connection) throws SQLException {
     long lagMillis = replicationLagMillis(connection);
+    int waiters = new Catalog(connection).lockWaiters(table);
+    return new Reading(lagMillis, waiters, reason(lagMillis, waiters));
+  }
+
+  private String reason(long lagMillis, int waiters) {
     if (lagMillis > settings.maxReplicationLag().toMillis()) {
       return "replication lag " + lagMillis + " ms is above " + settings.maxReplicationLag().toMillis()
           + " ms";
     }
-    int waiters = new Catalog(connection).lockWaiters(table);
     if (waiters > settings.maxLockWaiters()) {
       return waiters + " session(s) wait for a lock on " + table.displayName();
     }
