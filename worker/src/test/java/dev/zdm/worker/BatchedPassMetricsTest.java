@@ -1,6 +1,7 @@
 package dev.zdm.worker;
 
 import static dev.zdm.testing.TemporalTestEnv.awaitStatus;
+import static dev.zdm.worker.ScrapeText.series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.backfill.BatchSettings;
@@ -40,17 +41,6 @@ import org.junit.jupiter.api.Test;
  */
 class BatchedPassMetricsTest {
   private static final String PURGE = "migration=\"purge\"";
-
-  /** The value of the series {@code name{...label...}} in a scrape, or null when absent. */
-  private static Double series(String scrape, String name, String label) {
-    Matcher line = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-    while (line.find()) {
-      if (line.group(1).contains(label)) {
-        return Double.parseDouble(line.group(2));
-      }
-    }
-    return null;
-  }
 
   /** Scrapes until the predicate holds; fails after a minute. */
   private static String awaitScrape(PrometheusMeterRegistry registry, Predicate<String> condition, String what)

@@ -1,6 +1,7 @@
 package dev.zdm.worker;
 
 import static dev.zdm.testing.TemporalTestEnv.awaitStatus;
+import static dev.zdm.worker.ScrapeText.series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.backfill.BatchSettings;
@@ -28,8 +29,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
@@ -38,18 +37,6 @@ import org.junit.jupiter.api.Test;
  * waits at its rollout gate, after it finished, and with the breaker tripped.
  */
 class MigrationProgressGaugesTest {
-
-  /** The value of the series {@code name{...label="value"...}} in a scrape, or null when absent. */
-  private static Double series(String scrape, String name, String label) {
-    Matcher line = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-    while (line.find()) {
-      if (line.group(1).contains(label)) {
-        return Double.parseDouble(line.group(2));
-      }
-    }
-    return null;
-  }
-
   @Test
   void aBatchedPassShowsItsProgressRatePhaseAndTheBreakerWhileItRunsAndDisappearsWhenDone() throws Exception {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
