@@ -22,8 +22,8 @@ public final class ZdmMetrics {
   private final Counter lockTimeouts;
   private final AtomicInteger breakerOpen = new AtomicInteger();
   /** What the throttle last saw, per pass (migration, step, table) this worker runs a chunk of. */
-  private final Map<Tags, AtomicLong> lagMillis = new ConcurrentHashMap<>();
-  private final Map<Tags, AtomicInteger> lockWaiters = new ConcurrentHashMap<>();
+  private final Map<BatchedPass, AtomicLong> lagMillis = new ConcurrentHashMap<>();
+  private final Map<BatchedPass, AtomicInteger> lockWaiters = new ConcurrentHashMap<>();
 
   public ZdmMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -70,21 +70,20 @@ public final class ZdmMetrics {
 
   /** What the backfill throttle saw before a batch: the standbys' replay lag and the lock waiters. */
   public void throttleReading(BatchedPass pass, Duration replicationLag, int waiters) {
-    Tags tags = pass.tags();
-    lagMillis.computeIfAbsent(tags, t -> {
+    lagMillis.computeIfAbsent(pass, p -> {
       AtomicLong holder = new AtomicLong();
       Gauge.builder(LAG, holder, value -> value.get() / 1000.0)
           .description("Largest replay lag of a standby, as the backfill throttle last saw it")
           .baseUnit("seconds")
-          .tags(t)
+          .tags(p.tags())
           .register(registry);
       return holder;
     }).set(replicationLag.toMillis());
-    lockWaiters.computeIfAbsent(tags, t -> {
+    lockWaiters.computeIfAbsent(pass, p -> {
       AtomicInteger holder = new AtomicInteger();
       Gauge.builder(WAITERS, holder, AtomicInteger::get)
           .description("Sessions waiting for a lock on the table, as the backfill throttle last saw them")
-          .tags(t)
+          .tags(p.tags())
           .register(registry);
       return holder;
     }).set(waiters);
@@ -104,25 +103,35 @@ public final class ZdmMetrics {
    * that moves to another worker or ends leaves no stale lag behind here.
    */
   public void throttleStopped(BatchedPass pass) {
-    Tags tags = pass.tags();
-    if (lagMillis.remove(tags) != null) {
-      registry.find(LAG).tags(tags).gauges().forEach(registry::remove);
+    if (lagMillis.remove(pass) != null) {
+      registry.find(LAG).tags(pass.tags()).gauges().forEach(registry::remove);
     }
-    if (lockWaiters.remove(tags) != null) {
-      registry.find(WAITERS).tags(tags).gauges().forEach(registry::remove);
+    if (lockWaiters.remove(pass) != null) {
+      registry.find(WAITERS).tags(pass.tags()).gauges().forEach(registry::remove);
     }
   }
 
-  /** The pass finished: its batch timer goes too, so series stay those of unfinished passes. */
-  public void passFinished(BatchedPass pass) {
-    throttleStopped(pass);
-    registry.find(BATCH_DURATION).tags(pass.tags()).timers().forEach(registry::remove);
+  /**
+   * The pass finished or was cancelled (any table): its batch timer goes too, so series stay
+   * those of unfinished passes.
+   */
+  public void passEnded(String migrationId, String step) {
+    lagMillis.keySet().removeIf(pass -> pass.of(migrationId, step));
+    lockWaiters.keySet().removeIf(pass -> pass.of(migrationId, step));
+    Tags tags = Tags.of("migration", migrationId, "step", step);
+    for (String name : new String[] {LAG, WAITERS, BATCH_DURATION}) {
+      registry.find(name).tags(tags).meters().forEach(registry::remove);
+    }
   }
 
   /** The labels of one batched pass's meters, as the progress gauges label it. */
   public record BatchedPass(String migrationId, String step, String table) {
     Tags tags() {
       return Tags.of("migration", migrationId, "step", step, "table", table);
+    }
+
+    boolean of(String migrationId, String step) {
+      return this.migrationId.equals(migrationId) && this.step.equals(step);
     }
   }
 }

@@ -55,6 +55,7 @@ public class BackfillActivitiesImpl implements BackfillActivities {
       controls.delete(c, migrationId);
       return null;
     });
+    database.metrics().passEnded(migrationId, step);
   }
 
   private static StatementContext ledgerContext(String migrationId, String description) {

@@ -59,7 +59,7 @@ final class BackfillEngine {
     try {
       BackfillChunk chunk = runBatches(pass);
       if (chunk.end() == BackfillChunk.End.FINISHED) {
-        database.metrics().passFinished(pass);
+        database.metrics().passEnded(request.migrationId(), request.step());
       }
       return chunk;
     } finally {
