@@ -1,9 +1,11 @@
 package dev.zdm.activities;
 
 import dev.zdm.model.MigrationRequest;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.plan.Plan;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.util.List;
 
 /** The parent workflow's own steps: turning the migration file into a plan it can run. */
 @ActivityInterface
@@ -16,4 +18,16 @@ public interface MigrationActivities {
    */
   @ActivityMethod(name = "PrepareMigration")
   Plan prepare(MigrationRequest request);
+
+  /**
+   * Claims the tables the plan touches for this migration before its first step, in the ledger.
+   * Throws {@link ZdmFailures#UNSAFE_MIGRATION} naming the migration that holds one of them, or
+   * when the database already runs its maximum of migrations. A retry keeps its own claims.
+   */
+  @ActivityMethod(name = "ClaimTables")
+  void claimTables(String migrationId, List<TableRef> tables);
+
+  /** Releases the migration's table claims when it ends, however it ends. */
+  @ActivityMethod(name = "ReleaseTables")
+  void releaseTables(String migrationId);
 }

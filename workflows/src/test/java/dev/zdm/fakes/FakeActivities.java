@@ -111,6 +111,16 @@ public final class FakeActivities {
     public Plan prepare(MigrationRequest request) {
       return script.call("PrepareMigration", () -> plans.get(request.migrationId()));
     }
+
+    @Override
+    public void claimTables(String migrationId, java.util.List<dev.zdm.model.TableRef> tables) {
+      script.call("ClaimTables", () -> null);
+    }
+
+    @Override
+    public void releaseTables(String migrationId) {
+      script.call("ReleaseTables", () -> null);
+    }
   }
 
   final class Ddl implements DdlActivities {
