@@ -109,10 +109,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
         return refuse(rootMessage(failure), failureType(failure));
       }
-      plan = prepared;
+      // The plan is published (awaitPlan) only once its tables are claimed: a refusal here is
+      // a refusal of the start, before anything changed.
       if (claimsTables) {
         try {
-          migrationActivities.claimTables(request.migrationId(), tablesOf(plan));
+          migrationActivities.claimTables(request.migrationId(), tablesOf(prepared));
         } catch (ActivityFailure failure) {
           // A refusal claims nothing; a cancellation may land after the claim committed.
           releaseClaims();
@@ -124,6 +125,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           return refuse(rootMessage(failure), failureType(failure));
         }
       }
+      plan = prepared;
       board.strategyAndTable(strategyOf(plan), tableOf(plan));
       board.stepDone("plan", plan.steps().size() + " step(s): " + describe(plan));
       firstStep = 0;
