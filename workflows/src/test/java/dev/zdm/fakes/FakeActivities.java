@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FakeActivities {
   private final ActivityScript script;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+  /** The tables each migration's ClaimTables call asked for. */
+  private final Map<String, java.util.List<dev.zdm.model.TableRef>> claimed = new ConcurrentHashMap<>();
   public final FakeFeatureFlag featureFlag;
   /** Every control row the workflows wrote, in order: what the engine would read. */
   private final List<BatchControl> controls = new ArrayList<>();
@@ -53,6 +55,11 @@ public final class FakeActivities {
 
   public void plan(String migrationId, Plan plan) {
     plans.put(migrationId, plan);
+  }
+
+  /** The tables the migration claimed, or null when it asked for none. */
+  public java.util.List<dev.zdm.model.TableRef> claimedTables(String migrationId) {
+    return claimed.get(migrationId);
   }
 
   /**
@@ -114,6 +121,7 @@ public final class FakeActivities {
 
     @Override
     public void claimTables(String migrationId, java.util.List<dev.zdm.model.TableRef> tables) {
+      claimed.put(migrationId, java.util.List.copyOf(tables));
       script.call("ClaimTables", () -> null);
     }
 
