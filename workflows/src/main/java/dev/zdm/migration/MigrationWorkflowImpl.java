@@ -113,7 +113,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       // a refusal of the start, before anything changed.
       if (claimsTables) {
         try {
-          migrationActivities.claimTables(request.migrationId(), tablesOf(prepared));
+          migrationActivities.claimTables(prepared);
         } catch (ActivityFailure failure) {
           // A refusal claims nothing; a cancellation may land after the claim committed.
           releaseClaims();
@@ -742,13 +742,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         .map(Strategy::cliName)
         .findFirst()
         .orElse("direct");
-  }
-
-  private static List<TableRef> tablesOf(Plan plan) {
-    return List.copyOf(plan.steps().stream()
-        .map(PlanStep::table)
-        .filter(java.util.Objects::nonNull)
-        .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new)));
   }
 
   private static String tableOf(Plan plan) {

@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FakeActivities {
   private final ActivityScript script;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
-  /** The tables each migration's ClaimTables call asked for. */
+  /** The strategy-step tables of each migration's ClaimTables call. */
   private final Map<String, java.util.List<dev.zdm.model.TableRef>> claimed = new ConcurrentHashMap<>();
   public final FakeFeatureFlag featureFlag;
   /** Every control row the workflows wrote, in order: what the engine would read. */
@@ -120,8 +120,10 @@ public final class FakeActivities {
     }
 
     @Override
-    public void claimTables(String migrationId, java.util.List<dev.zdm.model.TableRef> tables) {
-      claimed.put(migrationId, java.util.List.copyOf(tables));
+    public void claimTables(Plan plan) {
+      // The strategy steps' tables; the engine also reads a direct step's SQL for them.
+      claimed.put(plan.migrationId(), plan.steps().stream().map(dev.zdm.model.plan.PlanStep::table)
+          .filter(java.util.Objects::nonNull).distinct().toList());
       script.call("ClaimTables", () -> null);
     }
 

@@ -10,7 +10,6 @@ import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.ledger.TableClaims;
 import dev.zdm.model.MigrationRequest;
-import dev.zdm.model.TableRef;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.planning.CatalogPriorState;
 import dev.zdm.planning.MigrationPlanner;
@@ -29,6 +28,7 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   private final MigrationPlanner planner = new MigrationPlanner();
   private final PlanValidator validator;
   private final TableClaims claims;
+  private final PlanTables tables = new PlanTables();
 
   public MigrationActivitiesImpl(TargetDatabase database) {
     this(database, TableClaims.DEFAULT_MAX_CONCURRENT_MIGRATIONS);
@@ -41,9 +41,10 @@ public class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
-  public void claimTables(String migrationId, List<TableRef> tables) {
+  public void claimTables(Plan plan) {
+    String migrationId = plan.migrationId();
     try {
-      claims.claim(migrationId, tables);
+      claims.claim(migrationId, tables.of(plan));
     } catch (ZdmException e) {
       String hint = e.hint() == null ? "" : " " + e.hint();
       throw ApplicationFailure.newNonRetryableFailure(
