@@ -127,6 +127,19 @@ public final class Ledger {
         PRIMARY KEY (migration_id, step, table_schema, table_name)
       );
 
+      -- Version 3 too: one migration per table (issue 9). A row per table a running migration
+      -- touches, taken before its first step and deleted when it ends; rows outlive a crashed
+      -- worker, and an operator deletes those of a migration that no longer runs (docs/runbooks.md).
+      CREATE TABLE IF NOT EXISTS {schema}._migration_table_claims (
+        table_schema text NOT NULL,
+        table_name   text NOT NULL,
+        migration_id text NOT NULL,
+        claimed_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (table_schema, table_name)
+      );
+      CREATE INDEX IF NOT EXISTS _migration_table_claims_migration
+        ON {schema}._migration_table_claims (migration_id);
+
       CREATE TABLE IF NOT EXISTS {schema}._migration_circuit_breakers (
         breaker_name      text PRIMARY KEY,
         state             text NOT NULL DEFAULT 'closed'

@@ -171,11 +171,14 @@ final class AutomaticPlanner {
         String pending;
         if (update) {
           Object given = statement.metadata().get("pending");
-          Optional<String> derived = SqlFragments.assignments(change.setClause())
-              .flatMap(assignments -> SqlFragments.pendingRows(assignments, change.whereClause()));
+          Optional<List<SqlFragments.Assignment>> assignments = SqlFragments.assignments(change.setClause());
+          Optional<String> derived = assignments
+              .flatMap(list -> SqlFragments.pendingRows(list, change.whereClause()));
           if (given == null && derived.isEmpty()) {
-            return "the UPDATE reads the columns it sets (or sets a row of columns), so a batch cannot"
-                + " tell changed rows from unchanged ones: say which rows still need it with"
+            String why = assignments.flatMap(SqlFragments::whyNoPendingRows)
+                .orElse("the UPDATE sets a row of columns, so a batch cannot tell changed rows"
+                    + " from unchanged ones");
+            return why + ": say which rows still need it with"
                 + " -- @metadata {\"pending\": \"<condition>\"} before the statement";
           }
           pending = given != null ? given.toString() : derived.get();

@@ -6,6 +6,7 @@ import dev.zdm.postgres.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the pieces of user SQL the strategy workflows need apart — the assignments of an UPDATE,
@@ -55,16 +56,53 @@ final class SqlFragments {
   }
 
   /**
+   * Functions and keywords whose value differs between the batches' transactions (or between
+   * calls): an assignment of one never compares equal to what a done batch wrote.
+   */
+  private static final Set<String> CHANGING_VALUES = Set.of(
+      "now", "current_timestamp", "current_time", "current_date", "localtime", "localtimestamp",
+      "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
+      "random", "random_normal", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc",
+      "uuid_generate_v4", "nextval", "txid_current", "pg_current_xact_id");
+
+  /**
+   * Why no predicate can tell an UPDATE's done rows from its pending ones, or empty when
+   * {@link #pendingRows} can: a value that changes with every batch is never "already applied",
+   * and an assignment that reads a column the UPDATE sets gives another value once it is applied.
+   */
+  static Optional<String> whyNoPendingRows(List<Assignment> assignments) {
+    for (Assignment assignment : assignments) {
+      Optional<String> changing = SqlTokenizer.tokenize(assignment.expression(), 1).stream()
+          .filter(token -> token.isWord() && CHANGING_VALUES.contains(token.identifier()))
+          .map(SqlToken::text)
+          .findFirst();
+      if (changing.isPresent()) {
+        return Optional.of("SET " + assignment.column() + " = " + assignment.expression() + " gives"
+            + " another value in every batch (" + changing.get() + "), so a done row always looks"
+            + " pending and the UPDATE is never done");
+      }
+      for (Assignment set : assignments) {
+        if (references(assignment.expression(), set.column())) {
+          return Optional.of("SET " + assignment.column() + " = " + assignment.expression()
+              + " reads " + set.column() + (set == assignment ? ", its own column" : ", which the"
+              + " same UPDATE sets") + ", so applying it again to a done row changes it again");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The rows an UPDATE still has to change: its own WHERE and at least one assignment not yet
-   * applied. Empty when an assignment reads its own column ({@code n = n + 1}): applying it again
-   * would change the row again, so no predicate can tell done rows from pending ones.
+   * applied. Empty when {@link #whyNoPendingRows} has a reason: no predicate can tell done rows
+   * from pending ones.
    */
   static Optional<String> pendingRows(List<Assignment> assignments, String where) {
+    if (whyNoPendingRows(assignments).isPresent()) {
+      return Optional.empty();
+    }
     List<String> differences = new ArrayList<>();
     for (Assignment assignment : assignments) {
-      if (references(assignment.expression(), assignment.column())) {
-        return Optional.empty();
-      }
       differences.add(Identifiers.quote(assignment.column()) + " IS DISTINCT FROM (" + assignment.expression() + ")");
     }
     String notYetApplied = "(" + String.join(" OR ", differences) + ")";

@@ -36,7 +36,8 @@ final class LedgerPrivilegeCheck implements PostgresCheck {
        WHERE n.nspname = ?
          AND c.relkind = 'r'
          AND c.relname IN ('_zdm_ledger_version', '_migration_deprecations', '_migration_progress',
-                           '_migration_control', '_migration_feature_flags', '_migration_circuit_breakers')
+                           '_migration_control', '_migration_feature_flags', '_migration_circuit_breakers',
+                           '_migration_table_claims')
          AND NOT has_table_privilege(c.oid, p.privilege)
        ORDER BY 1
       """;

@@ -88,7 +88,8 @@ class PostgresChecksTest {
     installLedger(schema);
     DoctorCheck tablesDenied = check(config, LedgerPrivilegeCheck.NAME);
     assertThat(tablesDenied.outcome()).isEqualTo(CheckOutcome.PROBLEM);
-    assertThat(tablesDenied.detail()).contains("_migration_progress: INSERT").contains("_migration_control: DELETE");
+    assertThat(tablesDenied.detail()).contains("_migration_progress: INSERT").contains("_migration_control: DELETE")
+        .contains("_migration_table_claims: DELETE");
 
     cluster.asAdmin("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
     assertThat(check(config, LedgerPrivilegeCheck.NAME).outcome()).isEqualTo(CheckOutcome.OK);

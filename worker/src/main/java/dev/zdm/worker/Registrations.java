@@ -7,6 +7,7 @@ import dev.zdm.engine.dualwrite.DualWriteActivitiesImpl;
 import dev.zdm.engine.expandcontract.ExpandContractActivitiesImpl;
 import dev.zdm.engine.featureflag.FeatureFlagActivitiesImpl;
 import dev.zdm.engine.migration.MigrationActivitiesImpl;
+import dev.zdm.ledger.TableClaims;
 import dev.zdm.migration.MigrationOperations;
 import dev.zdm.migration.MigrationWorkflowImpl;
 import dev.zdm.engine.progressive.ProgressiveActivitiesImpl;
@@ -26,9 +27,9 @@ public final class Registrations {
     return List.copyOf(types);
   }
 
-  public static List<Object> activities(TargetDatabase database) {
+  public static List<Object> activities(TargetDatabase database, int maxConcurrentMigrations) {
     return List.of(
-        new MigrationActivitiesImpl(database),
+        new MigrationActivitiesImpl(database, maxConcurrentMigrations),
         new DdlActivitiesImpl(database),
         new ExpandContractActivitiesImpl(database),
         new BackfillActivitiesImpl(database),
@@ -38,8 +39,13 @@ public final class Registrations {
         new FeatureFlagActivitiesImpl(database));
   }
 
+  /** With the default limit of concurrent migrations ({@link TableClaims#DEFAULT_MAX_CONCURRENT_MIGRATIONS}). */
   public static void registerAll(Worker worker, TargetDatabase database) {
+    registerAll(worker, database, TableClaims.DEFAULT_MAX_CONCURRENT_MIGRATIONS);
+  }
+
+  public static void registerAll(Worker worker, TargetDatabase database, int maxConcurrentMigrations) {
     worker.registerWorkflowImplementationTypes(workflowTypes().toArray(Class<?>[]::new));
-    worker.registerActivitiesImplementations(activities(database).toArray());
+    worker.registerActivitiesImplementations(activities(database, maxConcurrentMigrations).toArray());
   }
 }

@@ -89,7 +89,7 @@ public final class ZdmWorker implements AutoCloseable {
                   // loading, Jackson serializers) stalls past the SDK's 1 s deadlock alarm.
                   .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION_TIMEOUT.toMillis())
                   .build());
-      Registrations.registerAll(worker, target);
+      Registrations.registerAll(worker, target, config.maxConcurrentMigrations());
       new MetricsRefresher(temporal, new MigrationStateGauge(registry),
           new MigrationProgressGauges(registry, target)).start();
       factory.start();

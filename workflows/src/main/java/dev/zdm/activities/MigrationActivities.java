@@ -16,4 +16,17 @@ public interface MigrationActivities {
    */
   @ActivityMethod(name = "PrepareMigration")
   Plan prepare(MigrationRequest request);
+
+  /**
+   * Claims the tables the plan touches (its steps' tables, and those a direct step's SQL names)
+   * for this migration before its first step, in the ledger.
+   * Throws {@link ZdmFailures#UNSAFE_MIGRATION} naming the migration that holds one of them, or
+   * when the database already runs its maximum of migrations. A retry keeps its own claims.
+   */
+  @ActivityMethod(name = "ClaimTables")
+  void claimTables(Plan plan);
+
+  /** Releases the migration's table claims when it ends, however it ends. */
+  @ActivityMethod(name = "ReleaseTables")
+  void releaseTables(String migrationId);
 }

@@ -69,6 +69,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String refusal;
   private String refusalType;
   private boolean finished;
+  /** Whether this run claims its tables in the ledger and releases them when it ends. */
+  private boolean claimsTables;
   private String activeChildId;
   private RollbackRequest rollbackRequest;
   /** The plan step that runs now; null before the first and after the last. */
@@ -85,6 +87,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
     longDdl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.data(release));
     request = migrationRequest;
+    // Runs that began before table claims existed neither claim nor release (their commands stay).
+    claimsTables = Workflow.getVersion(TABLE_CLAIMS_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     String strategy = request.strategy() == null ? "auto" : request.strategy().cliName();
     board = new StatusBoard(request.migrationId(), strategy, null, release);
     guard = new BreakerGuard(request.migrationId(), board, ddl);
@@ -104,6 +108,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));
         }
         return refuse(rootMessage(failure), failureType(failure));
+      }
+      // The plan is published (awaitPlan) only once its tables are claimed: a refusal here is
+      // a refusal of the start, before anything changed.
+      if (claimsTables) {
+        try {
+          migrationActivities.claimTables(prepared);
+        } catch (ActivityFailure failure) {
+          // A refusal claims nothing; a cancellation may land after the claim committed.
+          releaseClaims();
+          if (Compensations.workflowCanceled()) {
+            finished = true;
+            board.phase("canceled", "Canceled while its tables were being claimed; nothing was changed.");
+            throw new CanceledFailure("Migration " + request.migrationId() + " was canceled", rootMessage(failure));
+          }
+          return refuse(rootMessage(failure), failureType(failure));
+        }
       }
       plan = prepared;
       board.strategyAndTable(strategyOf(plan), tableOf(plan));
@@ -161,9 +181,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         throw failure;
       }
       TemporalFailure ending = planUndo.onFailure(failure, UNDO_DETAIL);
+      releaseClaims();
       finished = true;
       throw ending;
     } catch (RuntimeException failure) {
+      releaseClaims();
       finished = true;
       board.phase("failed", rootMessage(failure));
       throw failure;
@@ -230,6 +252,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     return continued.nextStep();
   }
 
+  /** Marks the runs that claim their tables before the first step and release them at the end. */
+  static final String TABLE_CLAIMS_CHANGE = "zdm-table-claims";
+
+  /**
+   * Releases this migration's table claims as it ends, even when it ends by cancellation. A
+   * release that keeps failing leaves the claim row naming this migration (docs/runbooks.md).
+   */
+  private void releaseClaims() {
+    if (!claimsTables) {
+      return;
+    }
+    try {
+      Workflow.newDetachedCancellationScope(
+          () -> migrationActivities.releaseTables(request.migrationId())).run();
+    } catch (ActivityFailure failure) {
+      log.warn("[{}] its table claims stay in the ledger: {}", request.migrationId(),
+          rootMessage(failure));
+    }
+  }
+
   /** Marks the runs that continue as new between steps (and carry their saga as data). */
   static final String CONTINUE_AS_NEW_CHANGE = "zdm-parent-continue-as-new";
 
@@ -237,6 +279,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final String UNDO_DETAIL = "the file's earlier steps undone where they can be";
 
   private MigrationResult finishRolledBack(MigrationResult rolledBack) {
+    releaseClaims();
     finished = true;
     Workflow.await(Workflow::isEveryHandlerFinished);
     return rolledBack;
@@ -382,6 +425,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private MigrationResult finish(Outcome outcome, String message) {
+    releaseClaims();
     finished = true;
     board.rollbackPossible(false);
     board.phase(outcome == Outcome.COMPLETED ? "completed" : "rolled-back", message);

@@ -41,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FakeActivities {
   private final ActivityScript script;
   private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+  /** The strategy-step tables of each migration's ClaimTables call. */
+  private final Map<String, java.util.List<dev.zdm.model.TableRef>> claimed = new ConcurrentHashMap<>();
   public final FakeFeatureFlag featureFlag;
   /** Every control row the workflows wrote, in order: what the engine would read. */
   private final List<BatchControl> controls = new ArrayList<>();
@@ -53,6 +55,11 @@ public final class FakeActivities {
 
   public void plan(String migrationId, Plan plan) {
     plans.put(migrationId, plan);
+  }
+
+  /** The tables the migration claimed, or null when it asked for none. */
+  public java.util.List<dev.zdm.model.TableRef> claimedTables(String migrationId) {
+    return claimed.get(migrationId);
   }
 
   /**
@@ -110,6 +117,19 @@ public final class FakeActivities {
     @Override
     public Plan prepare(MigrationRequest request) {
       return script.call("PrepareMigration", () -> plans.get(request.migrationId()));
+    }
+
+    @Override
+    public void claimTables(Plan plan) {
+      // The strategy steps' tables; the engine also reads a direct step's SQL for them.
+      claimed.put(plan.migrationId(), plan.steps().stream().map(dev.zdm.model.plan.PlanStep::table)
+          .filter(java.util.Objects::nonNull).distinct().toList());
+      script.call("ClaimTables", () -> null);
+    }
+
+    @Override
+    public void releaseTables(String migrationId) {
+      script.call("ReleaseTables", () -> null);
     }
   }
 

@@ -75,25 +75,46 @@ class ParentContinueAsNewTest {
 
   @Test
   void aRollbackThatArrivesWhenTheRunIsDueToContinueAsNewIsHonoured() throws Exception {
-    String heldStep = "RunDdl CREATE INDEX CONCURRENTLY idx_3 ON orders (c3)";
-    temporal.script.gate(heldStep, null);
+    for (int i = 1; i <= INDEXES; i++) {
+      temporal.script.gate(createIndex(i), null);
+    }
     var workflow = temporal.start(request("rollback-at-can"), steps());
-    temporal.script.awaitCall(heldStep);
-
-    workflow.rollback(new RollbackRequest("tester", null));
-    temporal.script.release(heldStep);
+    // Each step is held; the rollback is sent during the first step after which the run's
+    // history passes the threshold (at least the activity's start and completion are added), so
+    // the run is due to continue as new when the step ends. Found by counting, not assumed: how
+    // many events a run has before a step depends on what precedes step 1.
+    int held = 0;
+    for (int i = 1; i <= INDEXES && held == 0; i++) {
+      temporal.script.awaitCall(createIndex(i));
+      if (currentRunEvents("rollback-at-can") + 2 > THRESHOLD) {
+        held = i;
+        workflow.rollback(new RollbackRequest("tester", null));
+      }
+      temporal.script.release(createIndex(i));
+    }
+    assertThat(held).as("a step after which the run is due").isPositive();
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(result.message()).contains("Rolled back before step 4 started");
-    // The run that took the rollback was past its threshold when step 3 ended: it was due to
-    // continue as new, and undid the file instead.
+    assertThat(result.message()).contains("Rolled back before step " + (held + 1) + " started");
+    // The run that took the rollback was past its threshold when the held step ended: it was
+    // due to continue as new, and undid the file instead.
     assertThat(eventsUntilLastUndo("rollback-at-can")).isGreaterThan(THRESHOLD);
-    assertThat(temporal.script.calls()).containsSubsequence(
-        "RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_3",
-        "RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_2",
-        "RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_1");
-    assertThat(temporal.script.calls()).doesNotContain("RunDdl CREATE INDEX CONCURRENTLY idx_4 ON orders (c4)");
+    List<String> undos = new ArrayList<>();
+    for (int i = held; i >= 1; i--) {
+      undos.add("RunDdl DROP INDEX CONCURRENTLY IF EXISTS idx_" + i);
+    }
+    assertThat(temporal.script.calls()).containsSubsequence(undos);
+    assertThat(temporal.script.calls()).doesNotContain(createIndex(held + 1));
+  }
+
+  private static String createIndex(int i) {
+    return "RunDdl CREATE INDEX CONCURRENTLY idx_" + i + " ON orders (c" + i + ")";
+  }
+
+  /** Events in the history of the migration's current run so far. */
+  private int currentRunEvents(String migrationId) {
+    return temporal.client().fetchHistory("zdm-" + migrationId).getEvents().size();
   }
 
   @Test
@@ -147,7 +168,9 @@ class ParentContinueAsNewTest {
     List<HistoryEvent> events = temporal.client().fetchHistory("zdm-" + migrationId).getEvents();
     int lastStepCompleted = 0;
     for (int i = 0; i < events.size(); i++) {
+      // An undo is a RunDdl of a DROP INDEX (ClaimTables carries the plan, undo SQL included).
       if (events.get(i).hasActivityTaskScheduledEventAttributes()
+          && events.get(i).getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("RunDdl")
           && events.get(i).getActivityTaskScheduledEventAttributes().getInput().getPayloads(0).getData().toStringUtf8().contains("DROP INDEX")) {
         return lastStepCompleted;
       }

@@ -8,6 +8,7 @@ import dev.zdm.analysis.SqlSplitter;
 import dev.zdm.engine.featureflag.GuardValidator;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
+import dev.zdm.ledger.TableClaims;
 import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.planning.CatalogPriorState;
@@ -18,15 +19,50 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Parses, plans and checks a migration against the live database; changes nothing in it. */
+/**
+ * Parses, plans and checks a migration against the live database (changing nothing in it), and
+ * claims and releases the tables it touches in the ledger.
+ */
 public class MigrationActivitiesImpl implements MigrationActivities {
   private final TargetDatabase database;
   private final MigrationPlanner planner = new MigrationPlanner();
   private final PlanValidator validator;
+  private final TableClaims claims;
+  private final PlanTables tables = new PlanTables();
 
   public MigrationActivitiesImpl(TargetDatabase database) {
+    this(database, TableClaims.DEFAULT_MAX_CONCURRENT_MIGRATIONS);
+  }
+
+  public MigrationActivitiesImpl(TargetDatabase database, int maxConcurrentMigrations) {
     this.database = database;
     this.validator = new PlanValidator(database.ledger());
+    this.claims = new TableClaims(database.dataSource(), database.ledger(), maxConcurrentMigrations);
+  }
+
+  @Override
+  public void claimTables(Plan plan) {
+    String migrationId = plan.migrationId();
+    try {
+      claims.claim(migrationId, tables.of(plan));
+    } catch (ZdmException e) {
+      String hint = e.hint() == null ? "" : " " + e.hint();
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage() + hint, ZdmFailures.UNSAFE_MIGRATION);
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + migrationId + "] cannot claim its tables: " + e.getMessage(), "TransientSqlError");
+    }
+  }
+
+  @Override
+  public void releaseTables(String migrationId) {
+    try {
+      claims.release(migrationId);
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(
+          "[" + migrationId + "] cannot release its tables: " + e.getMessage(), "TransientSqlError");
+    }
   }
 
   @Override
