@@ -1,5 +1,10 @@
 package dev.zdm.fakes;
 
+import dev.zdm.model.plan.ExpandContractStep;
+import dev.zdm.model.plan.BlueGreenStep;
+import dev.zdm.model.DeploymentSignal;
+import dev.zdm.model.WaitingFor;
+import dev.zdm.model.TableRef;
 import dev.zdm.migration.MigrationOperations;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.migration.MigrationWorkflowImpl;
@@ -94,6 +99,31 @@ public final class FakeTemporal implements AutoCloseable {
 
   public WorkflowStub untyped(String workflowId) {
     return client().newUntypedWorkflowStub(workflowId);
+  }
+
+  /** The chunk call of a one-step blue-green's copy pass. */
+  public static final String BLUE_GREEN_COPY = "BackfillChunk blue-green-step-1-copy";
+
+  /**
+   * Starts a one-step blue-green of {@code table} whose copy runs batch by batch until a pause
+   * reaches it; returns once the copy runs.
+   */
+  public MigrationWorkflow startBlueGreenInItsCopy(String migrationId, TableRef table)
+      throws InterruptedException {
+    activities.runBatches(BLUE_GREEN_COPY);
+    MigrationWorkflow workflow = start(migrationId, STRAIGHT_THROUGH,
+        new BlueGreenStep(table, List.of("ALTER TABLE " + table.name() + " ADD COLUMN x int"), 1));
+    script.awaitCall(BLUE_GREEN_COPY);
+    return workflow;
+  }
+
+  /** Starts a one-step expand-contract of {@code column} and passes its deployment gate. */
+  public MigrationWorkflow startExpandContractPastItsGate(String migrationId, TableRef table, String column)
+      throws InterruptedException {
+    MigrationWorkflow workflow = start(migrationId, STRAIGHT_THROUGH, new ExpandContractStep(table, column, 1));
+    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
+    workflow.deployed(new DeploymentSignal("v2", null));
+    return workflow;
   }
 
   /** Polls the status query until it matches; fails after a minute with the last status. */

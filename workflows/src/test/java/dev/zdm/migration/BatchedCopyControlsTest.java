@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.backfill.BatchControl;
 import dev.zdm.fakes.FakeTemporal;
-import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
-import dev.zdm.model.plan.BlueGreenStep;
-import dev.zdm.model.plan.ExpandContractStep;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +30,8 @@ class BatchedCopyControlsTest {
 
   @Test
   void theBlueGreenCopyPausesResumesAndIsThrottled() throws Exception {
-    String copy = "BackfillChunk blue-green-step-1-copy";
-    temporal.activities.runBatches(copy);
-    MigrationWorkflow workflow = temporal.start("bg-controls", FakeTemporal.STRAIGHT_THROUGH,
-        new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
-    temporal.script.awaitCall(copy);
+    String copy = FakeTemporal.BLUE_GREEN_COPY;
+    MigrationWorkflow workflow = temporal.startBlueGreenInItsCopy("bg-controls", USERS);
 
     pauseThrottleAndResume(workflow, copy);
 
@@ -54,10 +47,7 @@ class BatchedCopyControlsTest {
   void theArchiveCopyPausesResumesAndIsThrottled() throws Exception {
     String archive = "BackfillChunk expand-contract-step-1-archive";
     temporal.activities.runBatches(archive);
-    MigrationWorkflow workflow = temporal.start("ec-controls", FakeTemporal.STRAIGHT_THROUGH,
-        new ExpandContractStep(USERS, "legacy", 1));
-    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
-    workflow.deployed(new DeploymentSignal("v2", null));
+    MigrationWorkflow workflow = temporal.startExpandContractPastItsGate("ec-controls", USERS, "legacy");
     temporal.script.awaitCall(archive);
 
     pauseThrottleAndResume(workflow, archive);

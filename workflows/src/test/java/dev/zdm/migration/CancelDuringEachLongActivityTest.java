@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.fakes.FakeTemporal;
 import dev.zdm.model.DeploymentSignal;
-import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.TableRef;
@@ -44,10 +43,7 @@ class CancelDuringEachLongActivityTest {
   void expandContractCanceledDuringItsArchiveCopyUndoesTheArchiveAndTheDeprecation() throws Exception {
     String archive = "BackfillChunk expand-contract-step-1-archive";
     temporal.script.blockUntilCanceled(archive);
-    MigrationWorkflow workflow = temporal.start("ec-archive", FakeTemporal.STRAIGHT_THROUGH,
-        new ExpandContractStep(USERS, "legacy_field", 1));
-    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
-    workflow.deployed(new DeploymentSignal("v2", null));
+    MigrationWorkflow workflow = temporal.startExpandContractPastItsGate("ec-archive", USERS, "legacy_field");
 
     cancelDuring(workflow, archive);
 

@@ -1,18 +1,12 @@
 package dev.zdm.migration;
 
-import static dev.zdm.fakes.FakeTemporal.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zdm.fakes.FakeTemporal;
-import dev.zdm.model.DeploymentSignal;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.TableRef;
-import dev.zdm.model.WaitingFor;
-import dev.zdm.model.plan.BlueGreenStep;
-import dev.zdm.model.plan.ExpandContractStep;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +27,8 @@ class RollbackDuringACopyTest {
 
   @Test
   void aRollbackDuringTheBlueGreenCopyStopsItAtTheNextBatchAndRemovesTheGreenTable() throws Exception {
-    String copy = "BackfillChunk blue-green-step-1-copy";
-    temporal.activities.runBatches(copy);
-    var workflow = temporal.start("bg-rollback", FakeTemporal.STRAIGHT_THROUGH,
-        new BlueGreenStep(USERS, List.of("ALTER TABLE users ADD COLUMN x int"), 1));
-    temporal.script.awaitCall(copy);
+    String copy = FakeTemporal.BLUE_GREEN_COPY;
+    var workflow = temporal.startBlueGreenInItsCopy("bg-rollback", USERS);
 
     workflow.rollback(new RollbackRequest("tester", "wrong change"));
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
@@ -53,9 +44,7 @@ class RollbackDuringACopyTest {
   void aRollbackDuringTheArchiveCopyStopsItAtTheNextBatchAndUndoesTheDeprecation() throws Exception {
     String archive = "BackfillChunk expand-contract-step-1-archive";
     temporal.activities.runBatches(archive);
-    var workflow = temporal.start("ec-rollback", FakeTemporal.STRAIGHT_THROUGH, new ExpandContractStep(USERS, "legacy", 1));
-    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
-    workflow.deployed(new DeploymentSignal("v2", null));
+    var workflow = temporal.startExpandContractPastItsGate("ec-rollback", USERS, "legacy");
     temporal.script.awaitCall(archive);
 
     workflow.rollback(new RollbackRequest("tester", null));
@@ -72,10 +61,7 @@ class RollbackDuringACopyTest {
   void aRollbackDuringTheArchiveVerificationCancelsItAndUndoes() throws Exception {
     String verify = "VerifyBackfill expand-contract-step-1-archive";
     temporal.script.blockUntilCanceled(verify);
-    var workflow = temporal.start("ec-rollback-verify", FakeTemporal.STRAIGHT_THROUGH,
-        new ExpandContractStep(USERS, "legacy", 1));
-    awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
-    workflow.deployed(new DeploymentSignal("v2", null));
+    var workflow = temporal.startExpandContractPastItsGate("ec-rollback-verify", USERS, "legacy");
     temporal.script.awaitCall(verify);
 
     workflow.rollback(new RollbackRequest("tester", null));
