@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DDL runner every strategy uses. Each piece of work gets lock_timeout and statement_timeout;
+ * The DDL runner every strategy uses. Each piece of work gets lock_timeout and statement_timeout
+ * (and row_security off, so no row is ever silently hidden from it);
  * CONCURRENTLY work runs outside a transaction, without lock_timeout (see decision 0006: it only
  * takes SHARE UPDATE EXCLUSIVE, which never blocks reads or writes, and PostgreSQL applies
  * lock_timeout to its waits for older transactions too); the circuit breaker is consulted before
@@ -150,6 +151,10 @@ public final class StatementRunner {
     try (Statement statement = connection.createStatement()) {
       statement.execute(set + " lock_timeout = " + millis(context.lockTimeout()));
       statement.execute(set + " statement_timeout = " + millis(context.statementTimeout()));
+      // A role that row-level security applies to (FORCE ROW LEVEL SECURITY, or not the owner)
+      // would silently see fewer rows: a copy, backfill or check would then miss some and still
+      // report done. Off, PostgreSQL refuses such a query instead of filtering it.
+      statement.execute(set + " row_security = off");
     }
   }
 
@@ -160,6 +165,7 @@ public final class StatementRunner {
     try (Statement statement = connection.createStatement()) {
       statement.execute("RESET lock_timeout");
       statement.execute("RESET statement_timeout");
+      statement.execute("RESET row_security");
     }
   }
 

@@ -108,6 +108,7 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
         }
         throw refusal(request, "table " + table + " does not exist");
       }
+      requireEveryRowVisible(connection, request);
       if (catalog.primaryKey(table).isEmpty()) {
         throw refusal(request, "table " + table + " has no primary key: blue-green syncs and copies"
             + " rows by primary key and cannot rebuild a table without one");
@@ -159,6 +160,21 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
       fidelity.snapshot(connection, request.migrationId(), fidelityStep(request), table);
       return null;
     });
+  }
+
+  /**
+   * Row-level security that applies to zdm's role would hide rows from the copy and make the sync
+   * trigger's writes fail inside the application's transactions: refused before the trigger
+   * exists. The runner's row_security = off makes PostgreSQL raise it for this probe of no rows.
+   */
+  private static void requireEveryRowVisible(Connection connection, BlueGreenRequest request) {
+    try (Statement probe = connection.createStatement()) {
+      probe.execute("SELECT FROM " + Identifiers.quote(request.table()) + " LIMIT 0");
+    } catch (SQLException hidden) {
+      throw refusal(request, "row-level security on " + request.table() + " applies to zdm's role ("
+          + hidden.getMessage() + "): run zdm as the table's owner on a table without FORCE ROW LEVEL"
+          + " SECURITY, or as a role with BYPASSRLS");
+    }
   }
 
   @Override
