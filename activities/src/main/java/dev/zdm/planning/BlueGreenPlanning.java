@@ -45,4 +45,9 @@ final class BlueGreenPlanning implements StepPlanning<BlueGreenStep> {
             + " is irreversible)", List.of()),
         new PlanPhase("drop blue", List.of("DROP TABLE " + Identifiers.quote(old)), null, List.of()));
   }
+
+  @Override
+  public boolean readsEveryRow(BlueGreenStep step) {
+    return true;
+  }
 }

@@ -71,4 +71,9 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
     String old = Identifiers.quote(step.oldColumn());
     return step.newType() == null ? old : old + "::" + step.newType();
   }
+
+  @Override
+  public boolean readsEveryRow(DualWriteStep step) {
+    return true;
+  }
 }

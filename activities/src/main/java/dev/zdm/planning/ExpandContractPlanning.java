@@ -108,4 +108,9 @@ final class ExpandContractPlanning implements StepPlanning<ExpandContractStep> {
       }
     }
   }
+
+  @Override
+  public boolean readsEveryRow(ExpandContractStep step) {
+    return true;
+  }
 }

@@ -29,4 +29,9 @@ final class ProgressiveDmlPlanning implements StepPlanning<ProgressiveDmlStep> {
         new PlanPhase("time limit", List.of(), "time: stops after " + step.maxDurationMs() / 1000
             + " s (resumable)", List.of()));
   }
+
+  @Override
+  public boolean readsEveryRow(ProgressiveDmlStep step) {
+    return true;
+  }
 }

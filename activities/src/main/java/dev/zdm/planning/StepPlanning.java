@@ -24,4 +24,13 @@ public interface StepPlanning<S extends PlanStep> {
    * Kinds whose statements PostgreSQL checks itself when they run need nothing here.
    */
   default void validate(S step, PlanCheck check) throws SQLException {}
+
+  /**
+   * Whether the step reads or rewrites every row of its table (a copy, backfill, batched change or
+   * archive): such a step must see rows row-level security would hide, so {@code zdm start}
+   * refuses it up front where a policy applies to zdm's role ({@link RowSecurityCheck}).
+   */
+  default boolean readsEveryRow(S step) {
+    return false;
+  }
 }

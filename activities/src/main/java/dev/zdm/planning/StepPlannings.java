@@ -53,6 +53,10 @@ public final class StepPlannings {
     planningOf(step).validateTyped(step, check);
   }
 
+  public boolean readsEveryRow(PlanStep step) {
+    return planningOf(step).readsEveryRowTyped(step);
+  }
+
   private Typed<?> planningOf(PlanStep step) {
     StepPlanning<?> kind = byStepType.get(step.getClass());
     if (kind == null) {
@@ -70,6 +74,10 @@ public final class StepPlannings {
 
     void validateTyped(PlanStep step, PlanCheck check) throws SQLException {
       kind.validate(kind.stepType().cast(step), check);
+    }
+
+    boolean readsEveryRowTyped(PlanStep step) {
+      return kind.readsEveryRow(kind.stepType().cast(step));
     }
   }
 }
