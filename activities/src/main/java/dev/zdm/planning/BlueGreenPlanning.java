@@ -43,6 +43,10 @@ final class BlueGreenPlanning implements StepPlanning<BlueGreenStep> {
             List.of("swap the names back (reverse sync keeps " + old.displayName() + " current)")),
         new PlanPhase("approve", List.of(), "approval: zdm approve (dropping " + old.displayName()
             + " is irreversible)", List.of()),
+        new PlanPhase("fidelity check", List.of("compare " + step.table().displayName() + "'s catalog description"
+            + " with the one stored in the switch's transaction; any difference (an index, constraint,"
+            + " grant or policy lost while the drop waited) stops here, and the names are swapped back"),
+            null, List.of()),
         new PlanPhase("drop blue", List.of("DROP TABLE " + Identifiers.quote(old)), null, List.of()));
   }
 

@@ -56,6 +56,15 @@ public interface BlueGreenActivities {
   @ActivityMethod(name = "BlueGreenSwitch")
   void switchTables(BlueGreenRequest request);
 
+  /**
+   * Before the old table is dropped: the switched table must be as the switch left it (its
+   * description is kept in the same transaction as the switch); an index, constraint, grant or
+   * policy lost while the drop waited for approval fails the step (FidelityCheckFailed) with the
+   * differences, and the undo swaps back to the old table, which still has them.
+   */
+  @ActivityMethod(name = "BlueGreenCheckFidelityBeforeDrop")
+  String checkFidelityBeforeDrop(BlueGreenRequest request);
+
   /** The irreversible step: drops the reverse sync and the old table. */
   @ActivityMethod(name = "BlueGreenDropOld")
   void dropOld(BlueGreenRequest request);

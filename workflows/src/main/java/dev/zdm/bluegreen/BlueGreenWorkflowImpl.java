@@ -39,6 +39,11 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
    * the BlueGreenCopy and BlueGreenVerify activities.
    */
   static final String BATCH_ENGINE_CHANGE = "zdm-batch-engine";
+  /**
+   * From version 1 the table is compared with its description right after the switch before the
+   * old table is dropped; runs that passed their approval before keep dropping straight away.
+   */
+  static final String FIDELITY_BEFORE_DROP_CHANGE = "zdm-fidelity-before-drop-old";
 
   private BlueGreenActivities activities;
   private BlueGreenActivities dataActivities;
@@ -101,6 +106,13 @@ public class BlueGreenWorkflowImpl extends InboxControlledWorkflow implements Bl
         board.stepDone("approval", "approved by " + approval.approvedBy());
       }
 
+      if (Workflow.getVersion(FIDELITY_BEFORE_DROP_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        // The switched table is what stays: a change made to it while the drop waited would be
+        // kept for good, while the old table still has what it lost.
+        board.phase("checking-fidelity", "Comparing " + table + " with its description right after the switch.");
+        String unchanged = guard.run(() -> activities.checkFidelityBeforeDrop(request));
+        board.stepDone("fidelity-check-before-drop", unchanged);
+      }
       inbox.pointOfNoReturn();
       undo.pointOfNoReturn();
       board.rollbackPossible(false);

@@ -91,7 +91,7 @@ class CopiesContinueAsNewTest {
     assertThat(temporal.script.calls()).doesNotContain("BlueGreenRevert", "BlueGreenCopy", "BlueGreenVerify");
     assertThat(result.steps()).extracting(StepRecord::name)
         .containsExactly("check", "create-green", "sync", "copy", "verify", "fidelity-check", "switch",
-            "drop-old");
+            "fidelity-check-before-drop", "drop-old");
     assertThat(controlsAfterTheThrottle())
         .as("every later run writes the throttle it carried").allMatch(c -> c.batchSize() == 500);
   }

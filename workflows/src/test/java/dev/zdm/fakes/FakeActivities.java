@@ -335,6 +335,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String checkFidelityBeforeDrop(BlueGreenRequest request) {
+      return script.call("BlueGreenCheckFidelityBeforeDrop", () -> "unchanged since the switch");
+    }
+
+    @Override
     public void dropOld(BlueGreenRequest request) {
       script.call("BlueGreenDropOld", () -> null);
     }

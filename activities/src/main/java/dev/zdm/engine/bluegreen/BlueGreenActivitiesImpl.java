@@ -52,6 +52,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
     return "blue-green " + Integer.toHexString(String.join("\n", request.greenChanges()).hashCode());
   }
 
+  /** The snapshot's step key for the table as the switch left it. */
+  static String switchedStep(BlueGreenRequest request) {
+    return fidelityStep(request) + " switched";
+  }
+
   private final TargetDatabase database;
   private final FidelityCheck fidelity;
 
@@ -365,6 +370,18 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   @Override
+  public String checkFidelityBeforeDrop(BlueGreenRequest request) {
+    TableRef table = request.table();
+    FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + table),
+        connection -> fidelity.check(connection, request.migrationId(), switchedStep(request), table,
+            StepChanges.objects(object -> false)));
+    String summary = result.passedOrThrow(request.migrationId(), table, "dropping " + old(table),
+        table + " unchanged since the switch");
+    log.info("[{}] fidelity before the drop: {}", request.migrationId(), summary);
+    return summary;
+  }
+
+  @Override
   public void switchTables(BlueGreenRequest request) {
     TableRef table = request.table();
     TableRef green = green(table);
@@ -389,6 +406,8 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
           "COMMENT ON TABLE %s IS %s".formatted(Identifiers.quote(table),
               comment == null ? "NULL" : Identifiers.literal(comment)));
       installTrigger(connection, table, old, reverseName(table));
+      // In the switch's transaction, so a retry that finds the switch done finds this too.
+      fidelity.snapshot(connection, request.migrationId(), switchedStep(request), table);
       log.info("[{}] switched {} to its green copy; the old table is {}", request.migrationId(), table, old);
       return null;
     });

@@ -56,7 +56,10 @@ class BlueGreenActivitiesTest {
       }
       // The copy starts while the delete and the update are not yet committed: its snapshot
       // still sees row 1500 and the old amount of row 2500.
-      CompletableFuture<Long> copy = CompletableFuture.supplyAsync(() -> activities.copyRows(request));
+      // A lock timeout long enough that a busy machine's poll below always sees the copy waiting.
+      BlueGreenRequest patient = new BlueGreenRequest(request.migrationId(), request.table(), request.greenChanges(),
+          new MigrationOptions(null, java.time.Duration.ofSeconds(10), null, false, false));
+      CompletableFuture<Long> copy = CompletableFuture.supplyAsync(() -> activities.copyRows(patient));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (db.count("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')") == 0) {
         assertThat(System.nanoTime()).as("the copy waits for the deleting transaction").isLessThan(deadline);

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fidelity check before blue-green's switch, on PostgreSQL: the green copy is made from the
- * table as checked, so an index dropped by hand after that stops the switch with the difference.
+ * The fidelity checks of blue-green, on PostgreSQL: the green copy is made from the table as
+ * checked, so an index dropped by hand after that stops the switch with the difference; and the
+ * switched table is what stays, so an index dropped from it while the drop of the old table waits
+ * stops the drop, and the undo swaps back to the old table, which still has it.
  */
 class BlueGreenFidelityTest {
   private TestDatabase db;
@@ -89,6 +91,56 @@ class BlueGreenFidelityTest {
         + " WHERE migration_id = 'bg-fidelity'")).isEqualTo("false");
   }
 
+  /** The real activities; someone drops the switched table's index on note before the old one goes. */
+  private final class DropIndexAfterTheSwitch extends BlueGreenActivitiesImpl {
+    DropIndexAfterTheSwitch() {
+      super(db.target());
+    }
+
+    @Override
+    public String checkFidelityBeforeDrop(BlueGreenRequest request) {
+      try {
+        String index = db.value("SELECT indexname FROM pg_indexes WHERE schemaname = '" + db.schema()
+            + "' AND tablename = 'accounts' AND indexdef LIKE '%(note)%'");
+        db.sql("DROP INDEX \"" + index + "\"");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      return super.checkFidelityBeforeDrop(request);
+    }
+  }
+
+  @Test
+  void anIndexDroppedFromTheSwitchedTableStopsTheDropAndTheUndoSwapsBack() throws Exception {
+    temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class}, new DropIndexAfterTheSwitch(),
+        new BackfillActivitiesImpl(db.target()), new DdlActivitiesImpl(db.target()));
+    BlueGreenWorkflow workflow = temporal.newWorkflow(BlueGreenWorkflow.class, "zdm-bg-fidelity-drop");
+    BlueGreenRequest request = new BlueGreenRequest("bg-fidelity-drop", new TableRef(db.schema(), "accounts"),
+        List.of("ALTER TABLE accounts ALTER COLUMN note SET DEFAULT 'x'"),
+        new MigrationOptions(null, null, null, false, false));
+
+    assertThatThrownBy(() -> workflow.run(request))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+          assertThat(failure.getType()).isEqualTo(ZdmFailures.FIDELITY_CHECK_FAILED);
+          assertThat(failure.getOriginalMessage())
+              .contains("fidelity check failed before dropping")
+              .contains("accounts_zdm_old")
+              .contains("missing index");
+        });
+    // Swapped back: the original table with its index, every row, no default from the file.
+    assertThat(db.count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + db.schema()
+        + "' AND tablename = 'accounts' AND indexname = 'accounts_note_idx'")).isEqualTo(1);
+    assertThat(db.count("SELECT count(*) FROM accounts")).isEqualTo(3000);
+    assertThat(db.count("SELECT count(*) FROM pg_attrdef WHERE adrelid = 'accounts'::regclass")).isZero();
+    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'accounts_zdm_%'"
+        + " AND relnamespace = '\"" + db.schema() + "\"'::regnamespace")).isZero();
+    assertThat(db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts'::regclass")).isZero();
+    assertThat(db.value("SELECT check_passed::text FROM _migration_table_snapshots"
+        + " WHERE migration_id = 'bg-fidelity-drop' AND step LIKE '% switched'")).isEqualTo("false");
+  }
+
   @Test
   void anUntouchedTableSwitches() throws Exception {
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
@@ -103,8 +155,12 @@ class BlueGreenFidelityTest {
       assertThat(step.name()).isEqualTo("fidelity-check");
       assertThat(step.detail()).contains("unchanged since the migration checked it, apart from the sync trigger");
     });
-    assertThat(db.value("SELECT check_passed::text FROM _migration_table_snapshots"
-        + " WHERE migration_id = 'bg-untouched'")).isEqualTo("true");
+    assertThat(result.steps()).anySatisfy(step -> {
+      assertThat(step.name()).isEqualTo("fidelity-check-before-drop");
+      assertThat(step.detail()).contains("unchanged since the switch");
+    });
+    assertThat(db.count("SELECT count(*) FROM _migration_table_snapshots"
+        + " WHERE migration_id = 'bg-untouched' AND check_passed")).isEqualTo(2);
     assertThat(db.value("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'accounts'::regclass"))
         .isEqualTo("'x'::text");
   }
