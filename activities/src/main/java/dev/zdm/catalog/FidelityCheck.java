@@ -56,6 +56,12 @@ public final class FidelityCheck {
     }
   }
 
+  /** The description kept as this step's snapshot, if any. */
+  public Optional<TableDescription> snapshotOf(Connection connection, String migrationId, String step, TableRef table)
+      throws SQLException {
+    return snapshots.find(connection, migrationId, step, table);
+  }
+
   /**
    * Compares and records. A step that began on a release without snapshots has none: the current
    * description becomes its snapshot and the result says nothing was compared.

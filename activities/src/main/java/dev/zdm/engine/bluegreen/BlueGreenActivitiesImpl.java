@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -425,6 +426,11 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
             "DROP TABLE IF EXISTS %s".formatted(Identifiers.quote(old)));
       }
       StatementRunner.executeAll(connection, "DROP FUNCTION IF EXISTS %s()".formatted(function(table, reverseName(table))));
+      Optional<TableDescription> original =
+          fidelity.snapshotOf(connection, request.migrationId(), fidelityStep(request), table);
+      if (original.isPresent()) {
+        restoreIndexNames(connection, original.get(), table);
+      }
       renameGreenIndexes(connection, table);
       log.info("[{}] dropped {}", request.migrationId(), old);
       return null;
@@ -469,6 +475,46 @@ public class BlueGreenActivitiesImpl implements BlueGreenActivities {
   }
 
   // SQL helpers.
+
+  /**
+   * With the old table gone its index names are free: each index of the table as the migration
+   * found it gets its name back from the green index with the same definition (LIKE names the
+   * copies after the green table, and a name like {@code idx_by_note} cannot be derived), and a
+   * constraint backed by an index follows its index. An index the file's changes altered keeps
+   * its new name.
+   */
+  private static void restoreIndexNames(Connection connection, TableDescription original, TableRef table)
+      throws SQLException {
+    TableDescription now = new TableDescriber(connection).describe(table).orElse(null);
+    if (now == null) {
+      return;
+    }
+    for (TableDescription.Index was : original.indexes()) {
+      if (now.indexes().stream().anyMatch(index -> index.name().equals(was.name()))) {
+        continue;
+      }
+      Optional<TableDescription.Index> copy = now.indexes().stream()
+          .filter(index -> sameDefinition(index, was) && !original.indexes().stream()
+              .anyMatch(other -> other.name().equals(index.name())))
+          .findFirst();
+      if (copy.isPresent() && text(connection, "SELECT to_regclass(?)::text",
+          Identifiers.quote(new TableRef(table.schema(), was.name()))) == null) {
+        StatementRunner.executeAll(connection, "ALTER INDEX %s RENAME TO %s".formatted(
+            Identifiers.quote(new TableRef(table.schema(), copy.get().name())), Identifiers.quote(was.name())));
+      }
+    }
+  }
+
+  /** pg_get_indexdef past the index's own name: {@code ON <table> USING <method> (...)}. */
+  private static boolean sameDefinition(TableDescription.Index a, TableDescription.Index b) {
+    return a.unique() == b.unique() && a.primary() == b.primary()
+        && afterOn(a.definition()).equals(afterOn(b.definition()));
+  }
+
+  private static String afterOn(String definition) {
+    int on = definition.indexOf(" ON ");
+    return on < 0 ? definition : definition.substring(on);
+  }
 
   /**
    * With the old table gone its index names are free: {@code <table>_zdm_green_pkey} and the

@@ -142,7 +142,9 @@ class BlueGreenFidelityTest {
   }
 
   @Test
-  void anUntouchedTableSwitches() throws Exception {
+  void anUntouchedTableSwitchesAndKeepsEveryIndexAndConstraintName() throws Exception {
+    db.sql("CREATE INDEX idx_by_amount ON accounts (amount) WHERE amount > 10",
+        "ALTER TABLE accounts ADD CONSTRAINT one_row_per_id_and_amount UNIQUE (id, amount)");
     temporal = new TemporalTestEnv(new Class<?>[] {BlueGreenWorkflowImpl.class},
         new BlueGreenActivitiesImpl(db.target()), new BackfillActivitiesImpl(db.target()),
         new DdlActivitiesImpl(db.target()));
@@ -163,5 +165,12 @@ class BlueGreenFidelityTest {
         + " WHERE migration_id = 'bg-untouched' AND check_passed")).isEqualTo(2);
     assertThat(db.value("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'accounts'::regclass"))
         .isEqualTo("'x'::text");
+    // LIKE names the copies after the green table; the drop gives each its name back.
+    assertThat(db.value("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '"
+        + db.schema() + "' AND tablename = 'accounts'"))
+        .isEqualTo("accounts_note_idx,accounts_pkey,idx_by_amount,one_row_per_id_and_amount");
+    assertThat(db.value("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint"
+        + " WHERE conrelid = 'accounts'::regclass AND contype IN ('p', 'u')"))
+        .isEqualTo("accounts_pkey,one_row_per_id_and_amount");
   }
 }
