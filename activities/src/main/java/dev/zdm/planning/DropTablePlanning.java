@@ -56,7 +56,8 @@ final class DropTablePlanning implements StepPlanning<DropTableStep> {
         new PlanPhase("approve", List.of(), "approval: zdm approve (moves the table aside; it stays restorable"
             + " for " + retention + ")", List.of()),
         new PlanPhase("move aside", List.of(
-            "CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(archive.schema()),
+            "CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(archive.schema())
+                + "  -- <ledger schema>_archive when zdm's ledger is not in public",
             "ALTER TABLE " + t + " RENAME TO <archive name>; ALTER TABLE <archive name> SET SCHEMA "
                 + Identifiers.quote(archive.schema()) + "  -- one transaction, lock_timeout "
                 + options.lockTimeout().toMillis() + " ms, retried: a rename, no data copied; owner,"

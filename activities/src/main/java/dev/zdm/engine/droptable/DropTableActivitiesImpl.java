@@ -34,8 +34,9 @@ public class DropTableActivitiesImpl implements DropTableActivities {
   private final String archiveSchema;
   private final TableDeprecations deprecations;
 
+  /** With the archive schema beside the ledger ({@link TableArchive#schemaFor}). */
   public DropTableActivitiesImpl(TargetDatabase database) {
-    this(database, TableArchive.DEFAULT_SCHEMA);
+    this(database, TableArchive.schemaFor(database.ledger().schema()));
   }
 
   /** With another archive schema (tests keep theirs apart). */

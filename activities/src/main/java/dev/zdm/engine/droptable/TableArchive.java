@@ -13,10 +13,19 @@ import java.util.HexFormat;
  * schemas, or one table dropped by two migrations, never share an archive name.
  */
 public final class TableArchive {
-  /** The schema moved-aside tables live in until they are dropped. */
+  /** The schema moved-aside tables live in until they are dropped, with the ledger in public. */
   public static final String DEFAULT_SCHEMA = "zdm_archive";
 
   private TableArchive() {}
+
+  /**
+   * {@value #DEFAULT_SCHEMA} beside a ledger in {@code public}; {@code <ledger schema>_archive}
+   * beside a ledger with a schema of its own (ledger {@code zdm}: {@code zdm_archive} too), so two
+   * zdm installations in one database, or two tests, never share an archive.
+   */
+  public static String schemaFor(String ledgerSchema) {
+    return "public".equals(ledgerSchema) ? DEFAULT_SCHEMA : ledgerSchema + "_archive";
+  }
 
   /** {@code <archive schema>.<table>_<hash>}, shortened with a hash when too long. */
   public static TableRef of(String archiveSchema, TableRef table, String migrationId) {
