@@ -28,8 +28,10 @@ import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
 import dev.zdm.postgres.Identifiers;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns an analysed migration into plan steps: safe statements stay direct steps in order, each
@@ -45,6 +47,8 @@ final class AutomaticPlanner {
   private final List<PlanStep> steps = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final FileDrops drops = new FileDrops();
+  /** Tables this file creates: no application uses them yet, so dropping one needs no plan. */
+  private final Set<TableRef> created = new HashSet<>();
 
   AutomaticPlanner(String sourceName, boolean force, PriorState prior) {
     this.sourceName = sourceName;
@@ -66,6 +70,12 @@ final class AutomaticPlanner {
       int before = steps.size();
       planStatement(statement);
       drops.record(statement);
+      for (Finding finding : statement.findings()) {
+        switch (finding.action().kind()) {
+          case CREATE_TABLE, CREATE_TABLE_AS, CREATE_PARTITION -> created.add(finding.action().table());
+          default -> {}
+        }
+      }
       Object readsFlag = statement.metadata().get("readsFlag");
       if (readsFlag != null) {
         gateReadsOnFlag(statement, before, readsFlag);
@@ -252,13 +262,19 @@ final class AutomaticPlanner {
       return "CASCADE would drop every view and foreign key that depends on the table without naming"
           + " them: drop those by name first in this file, then DROP TABLE without CASCADE";
     }
+    boolean ifExists = sql.matches("(?is)^\\s*drop\\s+table\\s+if\\s+exists\\b.*");
+    if (created.contains(table)) {
+      steps.add(new DirectStep(statement.line(), "DROP TABLE " + (ifExists ? "IF EXISTS " : "")
+          + Identifiers.quote(table), true));
+      drops.add(table.displayName());
+      return null;
+    }
     long retention = DropTableStep.DEFAULT_RETENTION_SECONDS;
     Object given = statement.metadata().get("retention");
     if (given != null) {
       retention = HumanDuration.parse(given.toString()).toSeconds();
     }
-    DropTableStep step = new DropTableStep(table, sql.matches("(?is)^\\s*drop\\s+table\\s+if\\s+exists\\b.*"),
-        retention, drops.soFar(), statement.line());
+    DropTableStep step = new DropTableStep(table, ifExists, retention, drops.soFar(), statement.line());
     List<TableDependents.Dependent> blocking = prior.tableDependents(table).orElse(List.of()).stream()
         .filter(dependent -> !DropTablePlanning.droppedFirst(step, dependent))
         .toList();

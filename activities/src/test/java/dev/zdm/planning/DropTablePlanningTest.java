@@ -77,6 +77,15 @@ class DropTablePlanningTest {
   }
 
   @Test
+  void aTableThisFileCreatedIsDroppedAsAPlainStatement() {
+    Plan plan = plan("CREATE TABLE scratch (id int);\nDROP TABLE scratch, sessions;");
+
+    assertThat(plan.steps()).hasSize(3);
+    assertThat(plan.steps().get(1)).isEqualTo(new DirectStep(2, "DROP TABLE \"public\".\"scratch\"", true));
+    assertThat(plan.steps().get(2)).isInstanceOf(DropTableStep.class);
+  }
+
+  @Test
   void zdmPlanShowsTheDeprecationTheMoveAsideTheRetentionAndTheIrreversibleDrop() {
     Plan plan = plan("DROP VIEW v;\nDROP TABLE sessions;");
 
