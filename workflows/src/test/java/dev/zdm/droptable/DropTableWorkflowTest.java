@@ -106,6 +106,36 @@ class DropTableWorkflowTest {
   }
 
   @Test
+  void aRollbackThatArrivesDuringTheMoveMovesTheTableBackOnceTheMoveIsDone() throws Exception {
+    temporal.script.gate("MoveTableAside", new ArchivedTable(TableRef.of("archived"), 42, 10));
+    MigrationWorkflow workflow = startPastDeployment("dt-rollback-mid-move", FakeTemporal.STRAIGHT_THROUGH);
+    temporal.script.awaitCall("MoveTableAside");
+
+    workflow.rollback(new RollbackRequest("tester", "wrong table"));
+    temporal.script.release("MoveTableAside");
+    MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(temporal.script.calls())
+        .containsSubsequence("MoveTableAside", "MoveTableBack", "RemoveTableDeprecation")
+        .doesNotContain("CheckArchivedTable", "DropArchivedTable");
+  }
+
+  @Test
+  void aCancelDuringTheRetentionMovesTheTableBack() throws Exception {
+    MigrationWorkflow workflow = startPastDeployment("dt-cancel-retention", FakeTemporal.STRAIGHT_THROUGH);
+    awaitStatus(workflow, s -> WaitingFor.RETENTION.equals(s.waitingFor()));
+
+    WorkflowStub.fromTyped(workflow).cancel();
+
+    assertThatThrownBy(() -> temporal.resultOf(workflow, MigrationResult.class))
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(temporal.script.calls())
+        .containsSubsequence("MoveTableAside", "MoveTableBack", "RemoveTableDeprecation")
+        .doesNotContain("DropArchivedTable");
+  }
+
+  @Test
   void aFailedCheckBeforeTheDropMovesTheTableBackAndDropsNothing() throws Exception {
     temporal.script.fail("CheckArchivedTable", "FidelityCheckFailed", "a view depends on it again");
     MigrationWorkflow workflow = startPastDeployment("dt-check", FakeTemporal.STRAIGHT_THROUGH);
