@@ -65,7 +65,7 @@ public class DropTableWorkflowImpl implements DropTableWorkflow {
       ArchivedTable archived = guard.run(() -> activities.moveAside(request));
       Instant dropAt = Instant.ofEpochMilli(Workflow.currentTimeMillis()).plus(request.retention());
       board.stepDone("move-aside", table + " moved to " + archived.archive().displayName() + " ("
-          + archived.rows() + " rows); `zdm rollback` moves it back until it is dropped at " + dropAt);
+          + "about " + archived.rows() + " rows); `zdm rollback` moves it back until it is dropped at " + dropAt);
       if (rollbackRequest != null) {
         return rollBack();
       }

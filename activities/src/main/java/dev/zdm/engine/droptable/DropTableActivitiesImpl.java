@@ -84,6 +84,11 @@ public class DropTableActivitiesImpl implements DropTableActivities {
       if (existing.isEmpty() || existing.get().deprecation().state() == TableDeprecation.State.REMOVED) {
         return null;
       }
+      if (existing.get().archiveTable() != null) {
+        // The row is what says where the table is: it goes only once the table is back.
+        throw invalid(request, table(request) + " is still moved aside as " + existing.get().archiveTable()
+            + "; it must be moved back before its deprecation is removed");
+      }
       if (new Catalog(connection).tableExists(request.table())) {
         setComment(connection, request.table(), existing.get().previousComment());
       }

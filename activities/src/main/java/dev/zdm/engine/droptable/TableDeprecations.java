@@ -69,7 +69,11 @@ final class TableDeprecations {
   }
 
   void delete(Connection connection, DropTableRequest request) throws SQLException {
-    update(connection, request, "DELETE FROM %s", "AND status = 'deprecated'");
+    run(connection, request, """
+        DELETE FROM %s
+         WHERE migration_id = ? AND table_schema = ? AND table_name = ? AND column_name IS NULL
+           AND status = 'deprecated'
+        """);
   }
 
   /** Where the table is now; null when it is back under its name. */
@@ -87,16 +91,16 @@ final class TableDeprecations {
   }
 
   void markRemoved(Connection connection, DropTableRequest request) throws SQLException {
-    update(connection, request, "UPDATE %s SET status = 'removed', removed_at = now()", "");
+    run(connection, request, """
+        UPDATE %s SET status = 'removed', removed_at = now()
+         WHERE migration_id = ? AND table_schema = ? AND table_name = ? AND column_name IS NULL
+        """);
   }
 
-  private void update(Connection connection, DropTableRequest request, String head, String condition)
-      throws SQLException {
-    String sql = (head + """
-
-         WHERE migration_id = ? AND table_schema = ? AND table_name = ? AND column_name IS NULL
-        """ + condition).formatted(ledger.qualified("_migration_deprecations"));
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+  /** A statement on this run's row, the ledger table filled in for {@code %s}. */
+  private void run(Connection connection, DropTableRequest request, String sql) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(sql.formatted(ledger.qualified("_migration_deprecations")))) {
       bindKey(statement, 1, request);
       statement.executeUpdate();
     }

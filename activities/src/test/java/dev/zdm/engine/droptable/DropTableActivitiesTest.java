@@ -92,6 +92,8 @@ class DropTableActivitiesTest {
         + " AND n.nspname IN ('{schema}', '" + archiveSchema + "')")).isEqualTo(archiveSchema);
     assertThat(db.queryString("SELECT archive_table FROM {schema}._migration_deprecations")).isEqualTo(archive.displayName());
     assertThat(activities.moveAside(request)).isEqualTo(archived);
+    assertThatThrownBy(() -> activities.removeTableDeprecation(request))
+        .hasMessageContaining("is still moved aside as " + archive.displayName());
 
     activities.moveBack(request);
     activities.moveBack(request);
