@@ -1,6 +1,7 @@
 package dev.zdm.planning;
 
 import dev.zdm.analysis.Action;
+import dev.zdm.analysis.ActionKind;
 import dev.zdm.analysis.ActionDetail.DataChange;
 import dev.zdm.analysis.ActionDetail.Index;
 import dev.zdm.analysis.ActionDetail.NewName;
@@ -12,11 +13,14 @@ import dev.zdm.analysis.Finding;
 import dev.zdm.analysis.StatementAnalysis;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
+import dev.zdm.engine.droptable.TableDependents;
+import dev.zdm.model.HumanDuration;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.plan.BlueGreenStep;
 import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DropTableStep;
 import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.ExpandContractStep;
@@ -24,8 +28,10 @@ import dev.zdm.model.plan.PlanStep;
 import dev.zdm.model.plan.ProgressiveDmlStep;
 import dev.zdm.postgres.Identifiers;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns an analysed migration into plan steps: safe statements stay direct steps in order, each
@@ -40,6 +46,9 @@ final class AutomaticPlanner {
   private final PriorState prior;
   private final List<PlanStep> steps = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final FileDrops drops = new FileDrops();
+  /** Tables this file creates: no application uses them yet, so dropping one needs no plan. */
+  private final Set<TableRef> created = new HashSet<>();
 
   AutomaticPlanner(String sourceName, boolean force, PriorState prior) {
     this.sourceName = sourceName;
@@ -60,6 +69,13 @@ final class AutomaticPlanner {
     for (StatementAnalysis statement : analysis.statements()) {
       int before = steps.size();
       planStatement(statement);
+      drops.record(statement);
+      for (Finding finding : statement.findings()) {
+        switch (finding.action().kind()) {
+          case CREATE_TABLE, CREATE_TABLE_AS, CREATE_PARTITION -> created.add(finding.action().table());
+          default -> {}
+        }
+      }
       Object readsFlag = statement.metadata().get("readsFlag");
       if (readsFlag != null) {
         gateReadsOnFlag(statement, before, readsFlag);
@@ -102,6 +118,19 @@ final class AutomaticPlanner {
     }
     if (statement.safe()) {
       steps.add(direct(statement));
+      return;
+    }
+    if (findings.size() > 1 && findings.stream().allMatch(f -> f.action().kind() == ActionKind.DROP_TABLE)) {
+      // DROP TABLE a, b: one step per table, in the order written; all or none.
+      int before = steps.size();
+      for (Finding finding : findings) {
+        String refusal = transform(statement, finding.action());
+        if (refusal != null) {
+          steps.subList(before, steps.size()).clear();
+          refuse(statement, refusal);
+          return;
+        }
+      }
       return;
     }
     if (findings.size() != 1) {
@@ -205,8 +234,7 @@ final class AutomaticPlanner {
         steps.add(new BlueGreenStep(table, List.of(statement.sql()), line));
       }
       case DROP_TABLE -> {
-        return "dropping a table has no automatic zero-downtime plan yet: rename it aside once no"
-            + " deployed code uses it, then drop it in a later migration";
+        return dropTable(statement, table);
       }
       case TRUNCATE -> {
         return "TRUNCATE empties the table under ACCESS EXCLUSIVE; write the DELETE you mean and"
@@ -220,6 +248,42 @@ final class AutomaticPlanner {
         return statement.reason();
       }
     }
+    return null;
+  }
+
+  /**
+   * DROP TABLE as an expand-contract (docs/decisions/0540). CASCADE is refused: it would drop
+   * whatever depends on the table without naming it. With a database, dependents the file does not
+   * drop first are refused here already; zdm start checks again.
+   */
+  private String dropTable(StatementAnalysis statement, TableRef table) {
+    String sql = statement.sql();
+    if (sql.matches("(?is).*\\bcascade\\s*;?\\s*$")) {
+      return "CASCADE would drop every view and foreign key that depends on the table without naming"
+          + " them: drop those by name first in this file, then DROP TABLE without CASCADE";
+    }
+    boolean ifExists = sql.matches("(?is)^\\s*drop\\s+table\\s+if\\s+exists\\b.*");
+    if (created.contains(table)) {
+      steps.add(new DirectStep(statement.line(), "DROP TABLE " + (ifExists ? "IF EXISTS " : "")
+          + Identifiers.quote(table), true));
+      drops.add(table.displayName());
+      return null;
+    }
+    long retention = DropTableStep.DEFAULT_RETENTION_SECONDS;
+    Object given = statement.metadata().get("retention");
+    if (given != null) {
+      retention = HumanDuration.parse(given.toString()).toSeconds();
+    }
+    DropTableStep step = new DropTableStep(table, ifExists, retention, drops.soFar(), statement.line());
+    List<TableDependents.Dependent> blocking = prior.tableDependents(table).orElse(List.of()).stream()
+        .filter(dependent -> !DropTablePlanning.droppedFirst(step, dependent))
+        .toList();
+    if (!blocking.isEmpty()) {
+      return DropTablePlanning.blockingMessage(table, blocking);
+    }
+    steps.add(step);
+    // A later table of the same statement may be pointed at by this one.
+    drops.add(table.displayName());
     return null;
   }
 

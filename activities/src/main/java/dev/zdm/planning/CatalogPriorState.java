@@ -1,11 +1,13 @@
 package dev.zdm.planning;
 
+import dev.zdm.engine.droptable.TableDependents;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -79,6 +81,19 @@ public final class CatalogPriorState implements PriorState {
     try (PreparedStatement statement = prepare(sql, Identifiers.quote(table), column);
         ResultSet row = statement.executeQuery()) {
       return row.next() ? Optional.of(row.getBoolean(1)) : Optional.empty();
+    } catch (SQLException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<List<TableDependents.Dependent>> tableDependents(TableRef table) {
+    try (PreparedStatement statement = prepare("SELECT to_regclass(?)::oid", Identifiers.quote(table));
+        ResultSet row = statement.executeQuery()) {
+      if (!row.next() || row.getObject(1) == null) {
+        return Optional.empty();
+      }
+      return Optional.of(TableDependents.of(connection, row.getLong(1)));
     } catch (SQLException unreadable) {
       return Optional.empty();
     }

@@ -1,6 +1,8 @@
 package dev.zdm.planning;
 
+import dev.zdm.engine.droptable.TableDependents;
 import dev.zdm.model.TableRef;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -65,4 +67,12 @@ public interface PriorState {
 
   /** Whether the column accepts NULL now; empty when it does not exist or cannot be read. */
   Optional<Boolean> columnNullable(TableRef table, String column);
+
+  /**
+   * The views and other tables' foreign keys that point at the table (they stop a plain DROP
+   * TABLE); empty when not known or the table does not exist.
+   */
+  default Optional<List<TableDependents.Dependent>> tableDependents(TableRef table) {
+    return Optional.empty();
+  }
 }

@@ -42,7 +42,8 @@ public final class StepPlannings {
         new ConcurrentIndexPlanning(),
         new ConstraintPlanning(),
         new BlueGreenPlanning(),
-        new FeatureFlagPlanning()));
+        new FeatureFlagPlanning(),
+        new DropTablePlanning()));
   }
 
   public List<PlanPhase> phases(PlanStep step, MigrationOptions options) {

@@ -60,13 +60,13 @@ class MigrationPlannerTest {
 
   @Test
   void refusesWhatItCannotMakeSafeAndSaysWhy() {
-    assertThatThrownBy(() -> plan("DROP TABLE sessions;", null))
+    assertThatThrownBy(() -> plan("TRUNCATE sessions;", null))
         .isInstanceOf(ZdmException.class)
         .satisfies(e -> assertThat(((ZdmException) e).code()).isEqualTo(ErrorCode.REFUSED))
-        .hasMessageContaining("V1__m.sql:1: cannot make 'DROP TABLE sessions' safe");
-    Plan forced = planner.plan("m1", new SqlSplitter().split("V1__m.sql", "DROP TABLE sessions;"),
+        .hasMessageContaining("V1__m.sql:1: cannot make 'TRUNCATE sessions' safe");
+    Plan forced = planner.plan("m1", new SqlSplitter().split("V1__m.sql", "TRUNCATE sessions;"),
         null, true);
-    assertThat(forced.steps()).containsExactly(new DirectStep(1, "DROP TABLE sessions", true));
+    assertThat(forced.steps()).containsExactly(new DirectStep(1, "TRUNCATE sessions", true));
     assertThat(forced.warnings()).hasSize(1);
   }
 

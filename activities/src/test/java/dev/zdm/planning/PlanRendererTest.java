@@ -11,6 +11,7 @@ import dev.zdm.model.plan.BlueGreenStep;
 import dev.zdm.model.plan.ConcurrentIndexStep;
 import dev.zdm.model.plan.ConstraintStep;
 import dev.zdm.model.plan.DirectStep;
+import dev.zdm.model.plan.DropTableStep;
 import dev.zdm.model.plan.DualWriteStep;
 import dev.zdm.model.plan.FeatureFlagStep;
 import dev.zdm.model.plan.ExpandContractStep;
@@ -80,7 +81,8 @@ class PlanRendererTest {
             false, null, null, null, 1),
         new ConstraintStep(ORDERS, "c", ConstraintStep.Kind.CHECK, "CHECK (a > 0)", null, List.of(), 1),
         new BlueGreenStep(ORDERS, List.of("VACUUM FULL orders"), 1),
-        new FeatureFlagStep("search_v2", List.of(5, 100), null, List.of(), null, List.of(100), null));
+        new FeatureFlagStep("search_v2", List.of(5, 100), null, List.of(), null, List.of(100), null),
+        new DropTableStep(ORDERS, false, DropTableStep.DEFAULT_RETENTION_SECONDS, List.of(), 1));
     // A new kind of step fails here until it has a sample, and then until StepPlannings.all() lists it.
     assertThat(samples.stream().map(Object::getClass).toList())
         .containsExactlyInAnyOrder(Arrays.stream(PlanStep.class.getPermittedSubclasses()).toArray(Class[]::new));

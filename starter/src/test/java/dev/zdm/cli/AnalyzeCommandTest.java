@@ -130,7 +130,12 @@ class AnalyzeCommandTest {
     StringWriter out = new StringWriter();
     assertThat(run(new PlanCommand(), out, file.toString())).isZero();
     assertThat(out.toString()).contains("CREATE INDEX CONCURRENTLY");
-    Path drop = Files.writeString(dir.resolve("V5__drop.sql"), "DROP TABLE t;");
-    assertThat(run(new PlanCommand(), new StringWriter(), drop.toString())).isEqualTo(1);
+    Path truncate = Files.writeString(dir.resolve("V5__truncate.sql"), "TRUNCATE t;");
+    assertThat(run(new PlanCommand(), new StringWriter(), truncate.toString())).isEqualTo(1);
+    Path drop = Files.writeString(dir.resolve("V6__drop.sql"), "DROP TABLE t;");
+    StringWriter dropPlan = new StringWriter();
+    assertThat(run(new PlanCommand(), dropPlan, drop.toString())).isZero();
+    assertThat(dropPlan.toString()).contains("drop table t", "move aside", "keep for the retention period",
+        "DROP TABLE \"zdm_archive\"");
   }
 }

@@ -3,6 +3,7 @@ package dev.zdm.worker;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
 import dev.zdm.engine.backfill.BackfillActivitiesImpl;
 import dev.zdm.engine.bluegreen.BlueGreenActivitiesImpl;
+import dev.zdm.engine.droptable.DropTableActivitiesImpl;
 import dev.zdm.engine.dualwrite.DualWriteActivitiesImpl;
 import dev.zdm.engine.expandcontract.ExpandContractActivitiesImpl;
 import dev.zdm.engine.featureflag.FeatureFlagActivitiesImpl;
@@ -36,7 +37,8 @@ public final class Registrations {
         new DualWriteActivitiesImpl(database),
         new ProgressiveActivitiesImpl(database),
         new BlueGreenActivitiesImpl(database),
-        new FeatureFlagActivitiesImpl(database));
+        new FeatureFlagActivitiesImpl(database),
+        new DropTableActivitiesImpl(database));
   }
 
   /** With the default limit of concurrent migrations ({@link TableClaims#DEFAULT_MAX_CONCURRENT_MIGRATIONS}). */

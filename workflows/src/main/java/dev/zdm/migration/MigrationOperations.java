@@ -1,6 +1,7 @@
 package dev.zdm.migration;
 
 import dev.zdm.bluegreen.BlueGreenOperation;
+import dev.zdm.droptable.DropTableOperation;
 import dev.zdm.dualwrite.DualWriteOperation;
 import dev.zdm.expandcontract.ExpandContractOperation;
 import dev.zdm.featureflag.FeatureFlagOperation;
@@ -23,6 +24,7 @@ public final class MigrationOperations {
         new ConcurrentIndexOperation(),
         new ValidatedConstraintOperation(),
         new BlueGreenOperation(),
-        new FeatureFlagOperation()));
+        new FeatureFlagOperation(),
+        new DropTableOperation()));
   }
 }

@@ -7,6 +7,8 @@ public final class WaitingFor {
   public static final String DEPLOYMENT_WRITES = "deployment:writes";
   public static final String REMOVAL_DATE = "removal-date";
   public static final String APPROVAL = "approval";
+  /** A table moved aside waits out its retention period before it is dropped (still restorable). */
+  public static final String RETENTION = "retention";
   public static final String BREAKER = "breaker";
   public static final String RESUME = "resume";
   public static final String THROTTLE = "throttle";

@@ -12,6 +12,10 @@ import dev.zdm.backfill.BatchControl;
 import dev.zdm.backfill.Verification;
 import dev.zdm.bluegreen.BlueGreenActivities;
 import dev.zdm.bluegreen.BlueGreenRequest;
+import dev.zdm.droptable.ArchivedTable;
+import dev.zdm.droptable.DropTableActivities;
+import dev.zdm.droptable.DropTableRequest;
+import dev.zdm.droptable.TableDeprecation;
 import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWritePlan;
 import dev.zdm.dualwrite.DualWriteRequest;
@@ -110,7 +114,7 @@ public final class FakeActivities {
 
   public List<Object> all() {
     return List.of(new Migration(), new Ddl(), new ExpandContract(), new DualWrite(),
-        new Backfill(), new Progressive(), new BlueGreen(), featureFlag);
+        new Backfill(), new Progressive(), new BlueGreen(), featureFlag, new DropTable());
   }
 
   final class Migration implements MigrationActivities {
@@ -143,6 +147,43 @@ public final class FakeActivities {
     @Override
     public boolean breakerClosed(String migrationId) {
       return script.call("CheckBreaker", script::breakerClosed);
+    }
+  }
+
+  final class DropTable implements DropTableActivities {
+    @Override
+    public TableDeprecation deprecateTable(DropTableRequest request) {
+      return script.call("DeprecateTable", () -> {
+        long now = Activity.getExecutionContext().getInfo().getScheduledTimestamp();
+        return new TableDeprecation(now, now + request.options().removalAfter().toMillis(),
+            TableDeprecation.State.DEPRECATED);
+      });
+    }
+
+    @Override
+    public void removeTableDeprecation(DropTableRequest request) {
+      script.call("RemoveTableDeprecation", () -> null);
+    }
+
+    @Override
+    public ArchivedTable moveAside(DropTableRequest request) {
+      return script.call("MoveTableAside",
+          () -> new ArchivedTable(new TableRef("zdm_archive", "archived_" + request.table().name()), 42, 10));
+    }
+
+    @Override
+    public void moveBack(DropTableRequest request) {
+      script.call("MoveTableBack", () -> null);
+    }
+
+    @Override
+    public String checkArchived(DropTableRequest request, ArchivedTable archived) {
+      return script.call("CheckArchivedTable", () -> "the table zdm moved aside, nothing depends on it");
+    }
+
+    @Override
+    public void dropArchived(DropTableRequest request, ArchivedTable archived) {
+      script.call("DropArchivedTable", () -> null);
     }
   }
 

@@ -16,6 +16,7 @@ import dev.zdm.model.TableRef;
   @JsonSubTypes.Type(value = ConstraintStep.class, name = "not-valid-validate"),
   @JsonSubTypes.Type(value = BlueGreenStep.class, name = "blue-green"),
   @JsonSubTypes.Type(value = FeatureFlagStep.class, name = "feature-flag"),
+  @JsonSubTypes.Type(value = DropTableStep.class, name = "drop-table"),
 })
 public sealed interface PlanStep
     permits DirectStep,
@@ -25,7 +26,8 @@ public sealed interface PlanStep
         ConcurrentIndexStep,
         ConstraintStep,
         BlueGreenStep,
-        FeatureFlagStep {
+        FeatureFlagStep,
+        DropTableStep {
 
   /** The strategy workflow that runs this step; null for a direct step. */
   Strategy strategy();
