@@ -136,7 +136,9 @@ class DualWriteCarryOverTest {
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(db.value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
         + " WHERE attrelid = 'orders'::regclass AND attname = 'customer_id'")).isEqualTo("bigint");
-    assertThat(definitions("orders")).as("same names, same definitions, all valid").isEqualTo(before);
+    // PostgreSQL resolves the expression again for bigint: the constant gets a cast, nothing else changes.
+    assertThat(definitions("orders")).as("same names, same definitions, all valid").isEqualTo(before.stream()
+        .map(d -> d.replace("((customer_id % 100))", "((customer_id % (100)::bigint))")).toList());
     assertThat(db.count("SELECT count(*) FROM pg_index WHERE indrelid = 'orders'::regclass AND NOT indisvalid"))
         .isZero();
     assertThat(db.value("SELECT col_description('orders'::regclass, attnum) FROM pg_attribute"
@@ -208,7 +210,7 @@ class DualWriteCarryOverTest {
 
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(definitions("orders")).contains("constraint orders_customer_id_fkey true: FOREIGN KEY (customer_id)"
-        + " REFERENCES " + db.schema() + ".customers(id)");
+        + " REFERENCES customers(id)");
     assertThat(sqlState("INSERT INTO orders (id, customer_id) VALUES (9001, 500)")).isEqualTo("23503");
     assertThat(sqlState("DELETE FROM customers WHERE id = 1")).isEqualTo("23503");
   }
