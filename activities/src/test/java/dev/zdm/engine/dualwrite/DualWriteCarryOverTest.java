@@ -268,6 +268,51 @@ class DualWriteCarryOverTest {
   }
 
   @Test
+  void aRollbackAfterTheCarryOverRemovesEveryCarriedObject() throws Exception {
+    db.sql("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer)",
+        "INSERT INTO orders SELECT g, g FROM generate_series(1, 2000) g",
+        "CREATE INDEX orders_customer_idx ON orders (customer_id) WHERE customer_id > 10",
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_key UNIQUE (customer_id)",
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_check CHECK (customer_id <> 0)",
+        "GRANT SELECT (customer_id) ON orders TO " + reader);
+    List<String> before = definitions("orders");
+    DualWriteWorkflow workflow = start("undo-carried", "orders", DualWriteKind.CHANGE_TYPE, "customer_id", null,
+        "bigint");
+    awaitReads(workflow);
+    assertThat(leftovers("orders")).as("two indexes and a check carried, the trigger and its function")
+        .hasSize(5);
+
+    workflow.rollback(new RollbackRequest("test", null));
+
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class).outcome())
+        .isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(leftovers("orders")).isEmpty();
+    assertThat(definitions("orders")).isEqualTo(before);
+  }
+
+  @Test
+  void aCarriedCopyDroppedByHandStopsTheCutOver() throws Exception {
+    db.sql("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer)",
+        "INSERT INTO orders SELECT g, g FROM generate_series(1, 500) g",
+        "CREATE INDEX orders_customer_idx ON orders (customer_id)");
+    DualWriteWorkflow workflow = start("copy-dropped", "orders", DualWriteKind.CHANGE_TYPE, "customer_id", null,
+        "bigint");
+    awaitReads(workflow);
+    String copy = db.value("SELECT relname FROM pg_class WHERE relname LIKE 'zdm_carry_%' AND relnamespace = '"
+        + db.schema() + "'::regnamespace");
+    db.sql("DROP INDEX \"" + copy + "\"");
+
+    assertThatThrownBy(() -> finish(workflow))
+        .rootCause()
+        .hasMessageContaining("fidelity check failed before the cut-over")
+        .hasMessageContaining("index orders_customer_idx on customer_id has no valid copy " + copy);
+    assertThat(db.value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        + " WHERE attrelid = 'orders'::regclass AND attname = 'customer_id'")).isEqualTo("integer");
+    assertThat(db.count("SELECT count(*) FROM pg_index WHERE indexrelid = 'orders_customer_idx'::regclass"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void aRollbackDuringTheCarryOverLeavesNothingBehind() throws Exception {
     db.sql("CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer)",
         "INSERT INTO orders SELECT g, g FROM generate_series(1, 2000) g",
@@ -295,10 +340,12 @@ class DualWriteCarryOverTest {
   }
 
   private void awaitBuildStarted() throws Exception {
-    for (int i = 0; i < 600 && db.count("SELECT count(*) FROM pg_class WHERE relnamespace = '" + db.schema()
-        + "'::regnamespace AND relname LIKE 'zdm_carry_%'") == 0; i++) {
+    for (int i = 0; i < 600 && db.count("SELECT count(*) FROM pg_stat_progress_create_index p JOIN pg_class c"
+        + " ON c.oid = p.relid WHERE c.relnamespace = '" + db.schema() + "'::regnamespace") == 0; i++) {
       Thread.sleep(100);
     }
+    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relnamespace = '" + db.schema()
+        + "'::regnamespace AND relname LIKE 'zdm_carry_%'")).as("the carried index is being built").isEqualTo(1);
   }
 
   private void awaitBuildGone() throws Exception {
