@@ -25,7 +25,7 @@ import io.temporal.workflow.Workflow;
 import java.util.Optional;
 
 /**
- * add column -> trigger -> backfill -> verify -> (NOT NULL) -> reads deployed -> writes deployed
+ * add column -> trigger -> backfill -> verify -> (NOT NULL) -> carry over -> reads deployed -> writes deployed
  * -> approval -> cut over. Until the cut-over starts, a rollback drops the trigger and the new
  * column in one transaction: the trigger kept the old column in sync with every write, including
  * writes that arrived only through the new column, so nothing is lost.

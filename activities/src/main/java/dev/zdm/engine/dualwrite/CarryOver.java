@@ -8,10 +8,14 @@ import java.util.Optional;
 
 /**
  * What the cut-over would drop along with the old column, sorted into what dual-write carries
- * over to the new column ({@link CarriedObject}s, column grants, statistics target, comment,
- * DEFAULT) and what it refuses, each refusal naming the object and what to do.
+ * over to the new column ({@link CarriedObject}s, column grants and statistics target here; the
+ * comment and DEFAULT at the cut-over) and what it refuses, each refusal naming the object and what to do.
  */
-record CarryOver(List<CarriedObject> objects, List<TableDescription.Grant> grants, List<String> refusals) {
+/**
+ * @param statisticsTarget the old column's attstattarget, -1 for the default
+ */
+record CarryOver(List<CarriedObject> objects, List<TableDescription.Grant> grants, int statisticsTarget,
+    List<String> refusals) {
   CarryOver {
     objects = List.copyOf(objects);
     grants = List.copyOf(grants);
@@ -104,7 +108,7 @@ record CarryOver(List<CarriedObject> objects, List<TableDescription.Grant> grant
     table.statistics().stream().filter(s -> ColumnReferences.mentions(s.definition(), old)).forEach(s ->
         refusals.add("statistics " + s.name() + " covers " + old + ": drop it before this change and create"
             + " it again after it"));
-    return new CarryOver(objects, grants, refusals);
+    return new CarryOver(objects, grants, column.statisticsTarget(), refusals);
   }
 
   private static CarriedObject.Index carriedIndex(

@@ -362,6 +362,10 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       }
     }
     database.runner().run(context(request, "grant on " + request.newColumn()), connection -> {
+      if (carry.statisticsTarget() >= 0) {
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d"
+            .formatted(table, column, carry.statisticsTarget()));
+      }
       for (TableDescription.Grant grant : carry.grants()) {
         StatementRunner.executeAll(connection, "GRANT %s (%s) ON %s TO %s%s".formatted(grant.privilege(), column,
             table, "PUBLIC".equals(grant.grantee()) ? "PUBLIC" : Identifiers.quote(grant.grantee()),

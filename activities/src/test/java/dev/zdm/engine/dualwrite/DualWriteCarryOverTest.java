@@ -121,7 +121,8 @@ class DualWriteCarryOverTest {
         "CREATE INDEX orders_big_customers_idx ON orders (customer_id DESC) WHERE customer_id > 1000",
         "COMMENT ON COLUMN orders.customer_id IS 'who ordered'",
         "COMMENT ON INDEX orders_bucket_idx IS 'for the bucket report'",
-        "GRANT SELECT (customer_id), UPDATE (customer_id) ON orders TO " + reader);
+        "GRANT SELECT (customer_id), UPDATE (customer_id) ON orders TO " + reader,
+        "ALTER TABLE orders ALTER COLUMN customer_id SET STATISTICS 500");
     List<String> before = definitions("orders");
 
     DualWriteWorkflow workflow = start("retype", "orders", DualWriteKind.CHANGE_TYPE, "customer_id", null, "bigint");
@@ -148,6 +149,8 @@ class DualWriteCarryOverTest {
     assertThat(db.value("SELECT has_column_privilege('" + reader + "', 'orders', 'customer_id', 'SELECT')::text"
         + " || has_column_privilege('" + reader + "', 'orders', 'customer_id', 'UPDATE')::text"))
         .isEqualTo("truetrue");
+    assertThat(db.value("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'orders'::regclass"
+        + " AND attname = 'customer_id'")).isEqualTo("500");
     assertThat(db.value("SELECT customer_id FROM orders WHERE id = 7")).isEqualTo("6000");
     assertThat(db.value("SELECT customer_id FROM orders WHERE id = 5001")).isEqualTo("5001");
     assertThat(sqlState("INSERT INTO orders (id, customer_id) VALUES (9001, 42)")).isEqualTo("23505");
