@@ -65,4 +65,12 @@ public interface PriorState {
 
   /** Whether the column accepts NULL now; empty when it does not exist or cannot be read. */
   Optional<Boolean> columnNullable(TableRef table, String column);
+
+  /**
+   * Whether the column is part of the table's primary key: a type change of such a column is
+   * rebuilt with blue-green, as dual-write cannot move a key column (decision 0520).
+   */
+  default Optional<Boolean> inPrimaryKey(TableRef table, String column) {
+    return Optional.empty();
+  }
 }

@@ -71,7 +71,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
           throw refusal(request, request.oldColumn() + " is part of the primary key of " + table
               + ": dual-write cannot move a key column (the backfill walks the key it would change, and"
               + " the foreign keys that reference it would have to change in the same cut-over). Ways out:"
-              + " add the new column yourself (ADD COLUMN, a batched UPDATE, a UNIQUE index built"
+              + " a type change of a key column planned with the database at hand (zdm start, zdm plan"
+              + " --database-url) is rebuilt with blue-green, if no other table references " + table
+              + "; or add the new column yourself (ADD COLUMN, a batched UPDATE, a UNIQUE index built"
               + " CONCURRENTLY), then swap the key in a short maintenance step (ALTER TABLE ... DROP"
               + " CONSTRAINT <pkey>, ADD CONSTRAINT <pkey> PRIMARY KEY USING INDEX ...), or run this"
               + " statement with --force in a maintenance window");
