@@ -156,6 +156,12 @@ final class AutomaticPlanner {
             DualWriteStep.Kind.RENAME, line));
       }
       case ALTER_COLUMN_TYPE -> {
+        if (prior.inPrimaryKey(table, action.column()).orElse(false)) {
+          // Dual-write cannot move a key column (decision 0520): the table is rebuilt with the new
+          // key type instead; blue-green refuses, before anything changes, a table other tables reference.
+          steps.add(new BlueGreenStep(table, List.of(statement.sql()), line));
+          return null;
+        }
         TypeChange change = (TypeChange) action.detail();
         String shadow = Identifiers.generatedName("", action.column(), "new");
         // The workflow evaluates it in a trigger (NEW.col) and in batches (col): {old} marks the column.

@@ -72,6 +72,17 @@ public final class CatalogPriorState implements PriorState {
   }
 
   @Override
+  public Optional<Boolean> inPrimaryKey(TableRef table, String column) {
+    String sql =
+        """
+        SELECT 1 FROM pg_index i
+          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+         WHERE i.indrelid = to_regclass(?) AND i.indisprimary AND a.attname = ?
+        """;
+    return exists(sql, Identifiers.quote(table), column);
+  }
+
+  @Override
   public Optional<Boolean> columnNullable(TableRef table, String column) {
     String sql =
         """

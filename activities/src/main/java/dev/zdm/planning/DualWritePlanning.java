@@ -46,11 +46,21 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
     String o = Identifiers.quote(step.oldColumn());
     List<String> finish = step.kind() == DualWriteStep.Kind.RENAME
         ? List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
-            "ALTER TABLE " + t + " DROP COLUMN " + o)
+            "ALTER TABLE " + t + " DROP COLUMN " + o,
+            "ALTER INDEX zdm_carry_<hash>_<name> RENAME TO <name>; ADD CONSTRAINT <name> UNIQUE USING INDEX ...;"
+                + " RENAME CONSTRAINT ...  -- the carried copies take the original names")
         : List.of("DROP TRIGGER " + Identifiers.quote(trigger) + " ON " + t,
             "ALTER TABLE " + t + " DROP COLUMN " + o,
-            "ALTER TABLE " + t + " RENAME COLUMN " + n + " TO " + o);
+            "ALTER TABLE " + t + " RENAME COLUMN " + n + " TO " + o,
+            "ALTER INDEX zdm_carry_<hash>_<name> RENAME TO <name>; ADD CONSTRAINT <name> UNIQUE USING INDEX ...;"
+                + " RENAME CONSTRAINT ...  -- the carried copies take the original names");
     return PlanPhase.concat(add, List.of(
+        new PlanPhase("carry over", List.of("CREATE INDEX CONCURRENTLY zdm_carry_<hash>_<name> ON " + t
+                + " ... (" + n + " ...)  -- each index on " + o + ", definition kept",
+            "ALTER TABLE " + t + " ADD CONSTRAINT zdm_carry_<hash>_<name> ... NOT VALID; VALIDATE CONSTRAINT"
+                + "  -- each CHECK and foreign key on " + o,
+            "GRANT ... (" + n + ") ON " + t + "  -- each column grant on " + o), null,
+            List.of("dropped with " + n)),
         new PlanPhase("switch reads", List.of(), "deployment: the version that reads " + step.newColumn(),
             List.of()),
         new PlanPhase("switch writes", List.of(), "deployment: the version that writes only "
@@ -58,7 +68,7 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
         new PlanPhase("approve", List.of(), "approval: zdm approve (dropping " + step.oldColumn()
             + " is irreversible)", List.of()),
         PlanPhase.fidelityCheck(step.table().displayName() + " as it was when the step began, apart from "
-            + step.newColumn() + " and the trigger"),
+            + step.newColumn() + ", the trigger and the carried copies (each must be there and valid)"),
         new PlanPhase("contract", finish, null, List.of())));
   }
 

@@ -75,4 +75,12 @@ public interface PriorState {
   default Optional<List<TableDependents.Dependent>> tableDependents(TableRef table) {
     return Optional.empty();
   }
+
+  /**
+   * Whether the column is part of the table's primary key: a type change of such a column is
+   * rebuilt with blue-green, as dual-write cannot move a key column (decision 0520).
+   */
+  default Optional<Boolean> inPrimaryKey(TableRef table, String column) {
+    return Optional.empty();
+  }
 }

@@ -102,6 +102,9 @@ class PlanRendererTest {
     assertThat(text.indexOf("- fidelity check")).isPositive().isLessThan(text.indexOf("- contract"));
     assertThat(text.lastIndexOf("- fidelity check")).isGreaterThan(text.indexOf("- contract"))
         .isLessThan(text.lastIndexOf("- drop"));
-    assertThat(text).contains("orders as it was when the step began, apart from quantity_new and the trigger");
+    assertThat(text).contains("orders as it was when the step began, apart from quantity_new, the trigger"
+        + " and the carried copies");
+    assertThat(text.indexOf("- carry over")).as("carried over before the reads switch").isPositive()
+        .isLessThan(text.indexOf("- switch reads"));
   }
 }

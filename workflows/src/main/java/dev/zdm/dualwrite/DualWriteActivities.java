@@ -28,6 +28,14 @@ public interface DualWriteActivities {
   void enforceNotNull(DualWritePlan plan);
 
   /**
+   * Recreates what the old column carries (indexes built CONCURRENTLY, UNIQUE as a unique index,
+   * CHECK and foreign keys NOT VALID then validated, column grants) on the new column under
+   * temporary names the cut-over swaps for the original ones. Returns what it carried, for the status.
+   */
+  @ActivityMethod(name = "CarryOverDualWrite")
+  String carryOver(DualWritePlan plan);
+
+  /**
    * Before the cut-over: the table must be as it was when the step began, apart from the new
    * column and zdm's trigger; otherwise fails (FidelityCheckFailed) with the differences. Returns
    * what was compared, for the status.

@@ -25,7 +25,7 @@ import io.temporal.workflow.Workflow;
 import java.util.Optional;
 
 /**
- * add column -> trigger -> backfill -> verify -> (NOT NULL) -> reads deployed -> writes deployed
+ * add column -> trigger -> backfill -> verify -> (NOT NULL) -> carry over -> reads deployed -> writes deployed
  * -> approval -> cut over. Until the cut-over starts, a rollback drops the trigger and the new
  * column in one transaction: the trigger kept the old column in sync with every write, including
  * writes that arrived only through the new column, so nothing is lost.
@@ -33,6 +33,11 @@ import java.util.Optional;
 public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements DualWriteWorkflow {
   /** Runs with a flag-gated reads stage wait for the flag instead of the deployment signal. */
   static final String READS_FLAG_CHANGE = "zdm-reads-flag";
+  /**
+   * Runs that carry the old column's indexes, constraints and grants over to the new column before
+   * the reads gate; earlier runs were refused at planning when the old column had any.
+   */
+  static final String CARRY_OVER_CHANGE = "zdm-dual-write-carry-over";
 
   private DualWriteActivities activities;
   private DualWriteActivities longActivities;
@@ -104,6 +109,20 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.phase("not-null", "CHECK NOT VALID, VALIDATE, SET NOT NULL on " + request.newColumn() + ".");
         guard.run(() -> longActivities.enforceNotNull(plan));
         board.stepDone("not-null", request.newColumn() + " is NOT NULL");
+      }
+
+      if (request.kind() != DualWriteKind.ADD_NOT_NULL
+          && Workflow.getVersion(CARRY_OVER_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        board.phase("carrying-over", "Recreating what " + request.oldColumn() + " carries on "
+            + request.newColumn() + " (indexes CONCURRENTLY, constraints NOT VALID then VALIDATE).");
+        DualWritePlan carried = plan;
+        // An index build can take hours: a rollback cancels it instead of waiting for its end.
+        Optional<String> summary = new StopOnRollback(guard, inbox::rollbackRequested)
+            .run(() -> longActivities.carryOver(carried));
+        if (summary.isEmpty()) {
+          return rollBack(undo);
+        }
+        board.stepDone("carry-over", summary.get());
       }
 
       if (request.readsFlag() != null

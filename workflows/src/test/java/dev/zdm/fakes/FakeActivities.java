@@ -255,6 +255,11 @@ public final class FakeActivities {
     }
 
     @Override
+    public String carryOver(DualWritePlan plan) {
+      return script.call("CarryOverDualWrite", () -> "nothing on the old column to carry over");
+    }
+
+    @Override
     public String checkFidelity(DualWritePlan plan) {
       return script.call("CheckDualWriteFidelity", () -> "unchanged since the step began");
     }

@@ -65,6 +65,19 @@ class CancelDuringEachLongActivityTest {
   }
 
   @Test
+  void dualWriteCanceledDuringItsCarryOverRemovesTheTriggerAndTheNewColumn() throws Exception {
+    temporal.script.blockUntilCanceled("CarryOverDualWrite");
+    MigrationWorkflow workflow = temporal.start("dw-carry", FakeTemporal.STRAIGHT_THROUGH,
+        new DualWriteStep(USERS, "email", "email_address", null, null, null, DualWriteStep.Kind.RENAME, 1));
+
+    cancelDuring(workflow, "CarryOverDualWrite");
+
+    assertThat(temporal.script.calls())
+        .containsSubsequence("CarryOverDualWrite canceled", "RemoveDualWrite")
+        .doesNotContain("CutOverDualWrite");
+  }
+
+  @Test
   void blueGreenCanceledDuringItsCopyRemovesTheGreenCopyAndTheSyncTrigger() throws Exception {
     String copy = "BackfillChunk blue-green-step-1-copy";
     temporal.script.blockUntilCanceled(copy);

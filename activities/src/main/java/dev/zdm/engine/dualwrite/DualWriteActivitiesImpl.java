@@ -10,6 +10,7 @@ import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
 import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.engine.progressive.IndexBuilds;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Identifiers;
@@ -22,7 +23,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +69,14 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
             .orElseThrow(() -> refusal(request, "column " + table + "." + request.oldColumn() + " does not exist"));
         if (key.stream().anyMatch(k -> k.name().equals(request.oldColumn()))) {
           throw refusal(request, request.oldColumn() + " is part of the primary key of " + table
-              + "; dual-write cannot move a key column");
+              + ": dual-write cannot move a key column (the backfill walks the key it would change, and"
+              + " the foreign keys that reference it would have to change in the same cut-over). Ways out:"
+              + " a type change of a key column planned with the database at hand (zdm start, zdm plan"
+              + " --database-url) is rebuilt with blue-green, if no other table references " + table
+              + "; or add the new column yourself (ADD COLUMN, a batched UPDATE, a UNIQUE index built"
+              + " CONCURRENTLY), then swap the key in a short maintenance step (ALTER TABLE ... DROP"
+              + " CONSTRAINT <pkey>, ADD CONSTRAINT <pkey> PRIMARY KEY USING INDEX ...), or run this"
+              + " statement with --force in a maintenance window");
         }
       }
       Optional<String> existing = catalog.columnType(table, request.newColumn());
@@ -85,7 +95,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
       probe(connection, plan);
       if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
-        refuseLosses(request, new TableDescriber(connection).describe(table).orElseThrow());
+        CarryOver carry = CarryOver.of(new TableDescriber(connection).describe(table).orElseThrow(), request);
+        refuseLosses(request, carry);
+        probeCarryOver(connection, plan, carry);
       }
       // Before anything changes: what the cut-over will be compared with.
       fidelity.snapshot(connection, request.migrationId(), request.progressKey(), table);
@@ -129,18 +141,67 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   }
 
   /**
-   * The cut-over drops the old column, and PostgreSQL drops with it what depends on it; until
-   * dual-write recreates those objects on the new column, it refuses before changing anything.
+   * The cut-over drops the old column, and PostgreSQL drops with it what depends on it. What
+   * dual-write cannot recreate on the new column is refused here, before anything changes.
    */
-  private static void refuseLosses(DualWriteRequest request, TableDescription table) {
-    List<String> dependents = OldColumnDependents.of(table, request.oldColumn());
-    if (!dependents.isEmpty()) {
+  private static void refuseLosses(DualWriteRequest request, CarryOver carry) {
+    if (!carry.refusals().isEmpty()) {
       throw refusal(request, "dual-write refused: the cut-over drops " + request.table() + "."
-          + request.oldColumn() + " and with it " + String.join(", ", dependents) + ", which dual-write does"
-          + " not yet recreate on " + request.newColumn() + ". Drop them in the migration file before this"
-          + " change and create them again after it (CREATE INDEX CONCURRENTLY; ADD CONSTRAINT ... NOT VALID,"
-          + " then VALIDATE CONSTRAINT; CREATE VIEW; GRANT), or rebuild the table with blue-green.");
+          + request.oldColumn() + " and with it what dual-write cannot recreate on " + request.newColumn()
+          + ":\n  " + String.join("\n  ", carry.refusals()) + "\nNothing was changed.");
     }
+  }
+
+  /**
+   * Builds every carried index and CHECK on an empty temporary copy of the table with the new
+   * column, in a transaction rolled back at once: an operator class, collation or function the
+   * new type cannot take is refused now, naming the object, instead of failing the carry-over.
+   */
+  private static void probeCarryOver(Connection connection, DualWritePlan plan, CarryOver carry)
+      throws SQLException {
+    if (carry.objects().isEmpty()) {
+      return;
+    }
+    DualWriteRequest request = plan.request();
+    String probe = "pg_temp." + Identifiers.quote("zdm_carry_probe");
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TEMP TABLE %s (LIKE %s) ON COMMIT DROP".formatted(
+          Identifiers.quote("zdm_carry_probe"), Identifiers.quote(request.table())));
+      statement.execute("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s".formatted(
+          probe, Identifiers.quote(request.newColumn()), plan.newType()));
+      for (CarriedObject object : carry.objects()) {
+        String sql;
+        if (object instanceof CarriedObject.Index index) {
+          sql = createIndex(index, probe, false);
+        } else if (object instanceof CarriedObject.Unique unique) {
+          sql = createIndex(unique.index(), probe, false);
+        } else if (object instanceof CarriedObject.Constraint check && check.definition().startsWith("CHECK")) {
+          sql = "ALTER TABLE %s ADD %s NOT VALID".formatted(probe, check.definition());
+        } else {
+          continue; // a foreign key cannot point from a temporary table to a permanent one
+        }
+        try (Statement each = connection.createStatement()) {
+          each.execute(sql);
+        } catch (SQLException e) {
+          throw refusal(request, "dual-write refused: " + object.describe() + " of " + request.table()
+              + " cannot be recreated on " + request.newColumn() + " " + plan.newType() + " (" + e.getMessage()
+              + "). Drop it in the migration file before this change and create one that fits the new type"
+              + " after it. Nothing was changed.");
+        }
+      }
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** CREATE [UNIQUE] INDEX [CONCURRENTLY] name ON table USING ...; an unnamed one without a name. */
+  static String createIndex(CarriedObject.Index index, String table, boolean concurrently) {
+    return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX "
+        + (concurrently ? "CONCURRENTLY " + Identifiers.quote(index.temporary()) + " " : "")
+        + "ON " + table + " " + index.tail();
   }
 
   /** Lets PostgreSQL check the expressions and type now, before anything is changed. */
@@ -196,7 +257,10 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     DualWriteTrigger trigger = new DualWriteTrigger(plan);
     database.runner().run(context(request, "install trigger " + trigger.name()), connection -> {
       StatementRunner.executeAll(connection, trigger.createFunction());
-      if (!new Catalog(connection).triggerExists(request.table(), trigger.name())) {
+      Catalog catalog = new Catalog(connection);
+      // A retry of a run whose first attempt (an earlier release) installed the legacy name keeps it.
+      if (!catalog.triggerExists(request.table(), trigger.name())
+          && !catalog.triggerExists(request.table(), trigger.legacyName())) {
         StatementRunner.executeAll(connection, trigger.createTrigger());
       }
       log.info("[{}] dual-write trigger {} on {}", request.migrationId(), trigger.name(), request.table());
@@ -210,7 +274,7 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     DualWriteTrigger trigger = new DualWriteTrigger(plan);
     // One transaction: between dropping the trigger and the column no write may reach only the new column.
     database.runner().run(context(request, "remove dual-write of " + request.newColumn()), connection -> {
-      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
+      StatementRunner.executeAll(connection, trigger.drop());
       Catalog catalog = new Catalog(connection);
       if (catalog.columnType(request.table(), request.newColumn()).isPresent() && ownsColumn(catalog, request)) {
         StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(
@@ -265,21 +329,145 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   }
 
   @Override
+  public String carryOver(DualWritePlan plan) {
+    DualWriteRequest request = plan.request();
+    String table = Identifiers.quote(request.table());
+    String column = Identifiers.quote(request.newColumn());
+    CarryOver carry = database.runner().run(context(request, "read what " + request.oldColumn() + " carries"),
+        connection -> describe(connection, request).map(d -> CarryOver.of(d, request)).orElse(null));
+    if (carry == null) {
+      return "nothing to carry over: " + request.oldColumn() + " is gone";
+    }
+    // Something added since the plan that dual-write cannot carry: stop before the reads gate.
+    refuseLosses(request, carry);
+    for (CarriedObject object : carry.objects()) {
+      CarriedObject.Index index = object instanceof CarriedObject.Unique unique ? unique.index()
+          : object instanceof CarriedObject.Index plain ? plain : null;
+      if (index != null) {
+        // A retry finds the build its predecessor started and waits for it, or drops an INVALID one.
+        TableRef name = new TableRef(request.table().schema(), index.temporary());
+        database.runner().runWatched(
+            context(request, "build " + index.temporary() + " for " + object.describe(), Duration.ZERO)
+                .outsideTransaction(),
+            (connection, watch) -> {
+              new IndexBuilds(request.migrationId(), name).build(connection, watch,
+                  createIndex(index, table, true));
+              return null;
+            });
+        database.runner().run(context(request, "mark " + index.temporary()), connection -> {
+          StatementRunner.executeAll(connection, "COMMENT ON INDEX %s IS %s".formatted(
+              Identifiers.quote(name), Identifiers.literal(CarryOverNames.ownerComment(request, object))));
+          return null;
+        });
+      } else if (object instanceof CarriedObject.Constraint constraint) {
+        carryConstraint(request, constraint);
+      }
+    }
+    database.runner().run(context(request, "grant on " + request.newColumn()), connection -> {
+      if (carry.statisticsTarget() >= 0) {
+        StatementRunner.executeAll(connection, "ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d"
+            .formatted(table, column, carry.statisticsTarget()));
+      }
+      for (TableDescription.Grant grant : carry.grants()) {
+        StatementRunner.executeAll(connection, "GRANT %s (%s) ON %s TO %s%s".formatted(grant.privilege(), column,
+            table, "PUBLIC".equals(grant.grantee()) ? "PUBLIC" : Identifiers.quote(grant.grantee()),
+            grant.grantable() ? " WITH GRANT OPTION" : ""));
+      }
+      return null;
+    });
+    String summary = carry.objects().isEmpty() && carry.grants().isEmpty()
+        ? "nothing on " + request.oldColumn() + " to carry over"
+        : "on " + request.newColumn() + " until the cut-over: " + String.join(", ", carry.objects().stream()
+            .map(o -> o.describe() + " as " + o.temporary()).toList())
+            + (carry.grants().isEmpty() ? "" : (carry.objects().isEmpty() ? "" : ", ") + carry.grants().size()
+                + " column grant(s)");
+    log.info("[{}] carried over: {}", request.migrationId(), summary);
+    return summary;
+  }
+
+  /** ADD CONSTRAINT ... NOT VALID (a brief lock, no scan), then VALIDATE (a scan; writes go on). */
+  private void carryConstraint(DualWriteRequest request, CarriedObject.Constraint constraint) {
+    String table = Identifiers.quote(request.table());
+    String name = Identifiers.quote(constraint.temporary());
+    Optional<Boolean> validated = database.runner().run(context(request, "add " + constraint.temporary()), connection -> {
+      Optional<Boolean> state = new Catalog(connection).constraintValidated(request.table(), constraint.temporary());
+      if (state.isEmpty()) {
+        StatementRunner.executeAll(connection,
+            "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID".formatted(table, name, constraint.definition()),
+            "COMMENT ON CONSTRAINT %s ON %s IS %s".formatted(name, table,
+                Identifiers.literal(CarryOverNames.ownerComment(request, constraint))));
+        return Optional.of(Boolean.FALSE);
+      }
+      return state;
+    });
+    if (constraint.validate() && !validated.orElse(false)) {
+      database.runner().runWatched(context(request, "validate " + constraint.temporary(), VALIDATE_STATEMENT_TIMEOUT),
+          (connection, watch) -> {
+            StatementRunner.executeAll(connection, "ALTER TABLE %s VALIDATE CONSTRAINT %s".formatted(table, name));
+            return null;
+          });
+    }
+  }
+
+  private static Optional<TableDescription> describe(Connection connection, DualWriteRequest request)
+      throws SQLException {
+    Optional<TableDescription> table = new TableDescriber(connection).describe(request.table());
+    return table.filter(t -> t.column(request.oldColumn()).isPresent()
+        && (request.kind() != DualWriteKind.CHANGE_TYPE || t.column(request.newColumn()).isPresent()));
+  }
+
+  @Override
   public String checkFidelity(DualWritePlan plan) {
     DualWriteRequest request = plan.request();
-    String trigger = "trigger " + new DualWriteTrigger(plan).name();
+    DualWriteTrigger dualWrite = new DualWriteTrigger(plan);
+    Set<String> triggers = Set.of("trigger " + dualWrite.name(), "trigger " + dualWrite.legacyName());
     String newColumn = "column " + request.newColumn();
-    // The step adds the new column (with its NOT NULL, default, comment) and its trigger, and
-    // the NOT NULL check while it is validated; nothing else of the table may have changed.
-    StepChanges expected = StepChanges.objects(object -> object.equals(newColumn) || object.equals(trigger)
-        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX));
+    // The step adds the new column (with its NOT NULL, default, comment, grants), its trigger, the
+    // NOT NULL check while it is validated and the carried objects under their temporary names;
+    // nothing else of the table may have changed.
+    StepChanges expected = StepChanges.objects(object -> object.equals(newColumn) || triggers.contains(object)
+        || object.startsWith("constraint " + NOT_NULL_CHECK_PREFIX)
+        || object.startsWith("index " + CarryOverNames.PREFIX)
+        || object.startsWith("constraint " + CarryOverNames.PREFIX));
     FidelityCheck.Result result = database.runner().run(context(request, "check the fidelity of " + request.table()),
-        connection -> fidelity.check(connection, request.migrationId(), request.progressKey(), request.table(), expected));
+        connection -> {
+          FidelityCheck.Result compared = fidelity.check(
+              connection, request.migrationId(), request.progressKey(), request.table(), expected);
+          List<String> missing = request.kind() == DualWriteKind.ADD_NOT_NULL ? List.of()
+              : describe(connection, request).map(d -> notCarried(d, request)).orElse(List.of());
+          if (missing.isEmpty()) {
+            return compared;
+          }
+          List<String> differences = new ArrayList<>(compared.differences());
+          differences.addAll(missing);
+          return new FidelityCheck.Result(compared.compared(), differences);
+        });
     String summary = result.passedOrThrow(request.migrationId(), request.table(),
         "the cut-over of " + request.describe(),
-        request.table() + " unchanged since the step began, apart from the new column and the trigger");
+        request.table() + " unchanged since the step began, apart from the new column, the trigger and what"
+            + " was carried over to " + request.newColumn());
     log.info("[{}] fidelity: {}", request.migrationId(), summary);
     return summary;
+  }
+
+  /**
+   * The old column's objects whose copy on the new column is missing, INVALID or not validated:
+   * the cut-over would lose them with the old column.
+   */
+  private static List<String> notCarried(TableDescription table, DualWriteRequest request) {
+    List<String> missing = new ArrayList<>();
+    for (CarriedObject object : CarryOver.of(table, request).objects()) {
+      String temporary = object.temporary();
+      boolean ready = object instanceof CarriedObject.Constraint constraint
+          ? table.constraints().stream().anyMatch(c -> c.name().equals(temporary)
+              && (c.validated() || !constraint.validate()))
+          : table.indexes().stream().anyMatch(i -> i.name().equals(temporary) && i.valid());
+      if (!ready) {
+        missing.add(object.describe() + " on " + request.oldColumn() + " has no valid copy " + temporary
+            + " on " + request.newColumn() + ": the cut-over would lose it");
+      }
+    }
+    return missing;
   }
 
   @Override
@@ -289,17 +477,22 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String table = Identifiers.quote(request.table());
     database.runner().run(context(request, "cut over " + request.describe()), connection -> {
       Catalog catalog = new Catalog(connection);
-      StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
+      StatementRunner.executeAll(connection, trigger.drop());
       boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
+      // Before the old column goes (not on a retry after this transaction committed): what was
+      // carried to the new column, to swap in under the original names once the originals are gone.
+      Optional<TableDescription> before = request.kind() == DualWriteKind.ADD_NOT_NULL
+          ? Optional.empty() : describe(connection, request);
+      List<CarriedObject> carried = before.map(d -> present(d, CarryOver.of(d, request).objects())).orElse(List.of());
       if (request.kind() != DualWriteKind.ADD_NOT_NULL && newPresent) {
         moveDefault(connection, request);
       }
+      String target = request.kind() == DualWriteKind.CHANGE_TYPE ? request.oldColumn() : request.newColumn();
       switch (request.kind()) {
         case RENAME_COLUMN -> {
           if (catalog.columnType(request.table(), request.oldColumn()).isPresent()) {
             StatementRunner.executeAll(connection, "ALTER TABLE %s DROP COLUMN %s".formatted(table, Identifiers.quote(request.oldColumn())));
           }
-          clearOwnerComment(connection, request, request.newColumn());
         }
         case CHANGE_TYPE -> {
           if (newPresent) {
@@ -308,13 +501,23 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
                 "ALTER TABLE %s RENAME COLUMN %s TO %s".formatted(
                     table, Identifiers.quote(request.newColumn()), Identifiers.quote(request.oldColumn())));
           }
-          clearOwnerComment(connection, request, request.oldColumn());
         }
-        case ADD_NOT_NULL -> clearOwnerComment(connection, request, request.newColumn());
+        case ADD_NOT_NULL -> { }
       }
+      new CarriedSwap(request.table()).swapIn(connection, carried,
+          before.map(TableDescription::replicaIdentityIndex).orElse(null));
+      String oldComment = before.flatMap(d -> d.column(request.oldColumn())).map(TableDescription.Column::comment)
+          .orElse(null);
+      handOverComment(connection, request, target, oldComment);
       return null;
     });
     log.info("[{}] cut over: {}", request.migrationId(), request.describe());
+  }
+
+  /** The carried objects whose temporary copy exists (a run that began before carry-over has none). */
+  private static List<CarriedObject> present(TableDescription table, List<CarriedObject> objects) {
+    return objects.stream().filter(o -> table.indexes().stream().anyMatch(i -> i.name().equals(o.temporary()))
+        || table.constraints().stream().anyMatch(c -> c.name().equals(o.temporary()))).toList();
   }
 
   /**
@@ -368,13 +571,19 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     return "zdm migration " + request.migrationId() + ": dual-write column (" + request.describe() + ")";
   }
 
-  private static void clearOwnerComment(Connection connection, DualWriteRequest request, String column)
-      throws SQLException {
-    StatementRunner.executeAll(connection, "COMMENT ON COLUMN %s.%s IS NULL".formatted(
-        Identifiers.quote(request.table()), Identifiers.quote(column)));
+  /**
+   * The new column's owner comment gives way to the old column's comment (or none). Only while it
+   * is still zdm's: a retry after the cut-over committed leaves the comment it set alone.
+   */
+  private static void handOverComment(Connection connection, DualWriteRequest request, String column,
+      String oldComment) throws SQLException {
+    Optional<String> now = new Catalog(connection).columnComment(request.table(), column);
+    if (now.isPresent() && now.get().equals(ownerComment(request))) {
+      StatementRunner.executeAll(connection, "COMMENT ON COLUMN %s.%s IS %s".formatted(
+          Identifiers.quote(request.table()), Identifiers.quote(column),
+          oldComment == null ? "NULL" : Identifiers.literal(oldComment)));
+    }
   }
-
-
 
   private static ApplicationFailure refusal(DualWriteRequest request, String message) {
     return ApplicationFailure.newNonRetryableFailure(

@@ -13,7 +13,18 @@ import dev.zdm.postgres.Identifiers;
  * changed and carries that change over.
  */
 final class DualWriteTrigger {
-  static final String NAME_PREFIX = "_zdm_dw_";
+  /**
+   * PostgreSQL fires BEFORE triggers of the same event in name order (byte order): {@code ~}
+   * sorts after every name that starts with a letter, digit or {@code _}, so an application's
+   * trigger that rewrites the old column has run before zdm's copies it.
+   */
+  static final String NAME_PREFIX = "~zdm_dw_";
+  /**
+   * Releases up to 0.2 used this prefix, which sorts before lowercase letters: zdm's trigger ran
+   * first and copied the value another trigger was about to change. A run that installed it is
+   * still cleaned up: the drops name both.
+   */
+  static final String LEGACY_NAME_PREFIX = "_zdm_dw_";
 
   private final DualWritePlan plan;
   private final DualWriteRequest request;
@@ -28,8 +39,17 @@ final class DualWriteTrigger {
     return Identifiers.generatedName(NAME_PREFIX, request.table().name(), request.newColumn());
   }
 
+  /** The name a run planned by release 0.2 or earlier installed its trigger and function under. */
+  String legacyName() {
+    return Identifiers.generatedName(LEGACY_NAME_PREFIX, request.table().name(), request.newColumn());
+  }
+
   String function() {
-    return Identifiers.quote(request.table().schema()) + "." + Identifiers.quote(name());
+    return function(name());
+  }
+
+  private String function(String name) {
+    return Identifiers.quote(request.table().schema()) + "." + Identifiers.quote(name);
   }
 
   String createFunction() {
@@ -49,12 +69,17 @@ final class DualWriteTrigger {
         .formatted(Identifiers.quote(name()), Identifiers.quote(request.table()), function());
   }
 
-  String dropTrigger() {
-    return "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(name()), Identifiers.quote(request.table()));
-  }
-
-  String dropFunction() {
-    return "DROP FUNCTION IF EXISTS %s()".formatted(function());
+  /**
+   * Drops trigger and function under today's name and under the legacy one: a run planned by an
+   * earlier release installed them under that, and its undo or cut-over must not leave them.
+   */
+  String[] drop() {
+    String table = Identifiers.quote(request.table());
+    return new String[] {
+        "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(name()), table),
+        "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(legacyName()), table),
+        "DROP FUNCTION IF EXISTS %s()".formatted(function()),
+        "DROP FUNCTION IF EXISTS %s()".formatted(function(legacyName()))};
   }
 
   /**

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What hangs on the old column, on PostgreSQL: its DEFAULT and serial sequence move to the new
- * column at the cut-over; an index, constraint, view or referencing foreign key, which dual-write
- * does not recreate yet, is refused by name before anything changes.
+ * column at the cut-over; a view or referencing foreign key, which dual-write does not recreate,
+ * a primary-key column and an index the new type cannot take are refused by name before anything
+ * changes (what it does carry over: DualWriteCarryOverTest).
  */
 class DualWriteOldColumnTest {
   static final BatchSettings BATCHES =
@@ -101,23 +102,43 @@ class DualWriteOldColumnTest {
 
   @Test
   void whatDualWriteCannotRecreateIsRefusedByNameBeforeAnythingChanges() throws Exception {
-    DualWriteWorkflow email = start("email", DualWriteKind.RENAME_COLUMN, "email", "email_address", null);
-    assertThatThrownBy(() -> WorkflowStub.fromTyped(email).getResult(MigrationResult.class))
+    DualWriteWorkflow code = start("code", DualWriteKind.CHANGE_TYPE, "code", null, "varchar(30)");
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(code).getResult(MigrationResult.class))
         .isInstanceOf(WorkflowFailedException.class)
         .rootCause()
         .hasMessageContaining("dual-write refused: the cut-over drops")
-        .hasMessageContaining("index orders_email_key");
-    DualWriteWorkflow code = start("code", DualWriteKind.CHANGE_TYPE, "code", null, "varchar(30)");
-    assertThatThrownBy(() -> WorkflowStub.fromTyped(code).getResult(MigrationResult.class))
-        .rootCause()
-        .hasMessageContaining("constraint code_short")
-        .hasMessageContaining("constraint orders_code_key")
-        .hasMessageContaining("index orders_code_key")
-        .hasMessageContaining("shipments_code_fk of")
-        .hasMessageContaining("order_codes");
+        .hasMessageContaining("foreign key shipments_code_fk of " + db.schema() + ".shipments references code")
+        .hasMessageContaining("view " + db.schema() + ".order_codes reads code")
+        .hasMessageContaining("Nothing was changed")
+        // Carried over, so not in the refusal.
+        .satisfies(failure -> assertThat(failure.getMessage()).doesNotContain("code_short")
+            .doesNotContain("orders_code_key"));
     assertThat(db.column("SELECT attname FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attnum > 0"
         + " AND NOT attisdropped ORDER BY attnum")).containsExactly("id", "quantity", "ticket", "email", "code");
     assertThat(db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal"))
         .isZero();
+    assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'zdm_carry_%'")).isZero();
+  }
+
+  @Test
+  void aPrimaryKeyColumnIsRefusedWithTheWayOut() throws Exception {
+    DualWriteWorkflow key = start("key", DualWriteKind.CHANGE_TYPE, "id", null, "numeric");
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(key).getResult(MigrationResult.class))
+        .rootCause()
+        .hasMessageContaining("id is part of the primary key")
+        .hasMessageContaining("Ways out")
+        .hasMessageContaining("PRIMARY KEY USING INDEX");
+  }
+
+  @Test
+  void anIndexTheNewTypeCannotTakeIsRefusedAtPlanningNamingIt() throws Exception {
+    db.sql("DROP INDEX orders_email_key", "CREATE INDEX orders_email_pattern_idx ON orders (email text_pattern_ops)");
+    DualWriteWorkflow email = start("opclass", DualWriteKind.CHANGE_TYPE, "email", null, "integer");
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(email).getResult(MigrationResult.class))
+        .rootCause()
+        .hasMessageContaining("index orders_email_pattern_idx of")
+        .hasMessageContaining("cannot be recreated on email_zdm_new integer");
+    assertThat(db.count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'orders'::regclass"
+        + " AND attname = 'email_zdm_new'")).isZero();
   }
 }
