@@ -22,6 +22,16 @@ public final class SqlFailures {
     return LOCK_NOT_AVAILABLE.equals(e.getSQLState());
   }
 
+  /**
+   * The server went away or is not taking connections yet (class 08, or 57P01-57P03: shut down,
+   * crashed, still starting): a restart or failover, not something the migration did. Retried
+   * like any transient error, and never counted by the circuit breaker (decision 0420).
+   */
+  public static boolean isConnectionFailure(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.startsWith("57P0"));
+  }
+
   /** Errors worth trying again: the same statement may succeed a moment later. */
   public static boolean isTransient(SQLException e) {
     String state = e.getSQLState();
@@ -53,6 +63,12 @@ public final class SqlFailures {
           .build();
     }
     String detail = e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")";
+    if (isConnectionFailure(e)) {
+      return ApplicationFailure.newFailure(
+          where + ": connection to PostgreSQL failed: " + detail
+              + "; retrying once it answers (a restart does not count against the circuit breaker)",
+          ZdmFailures.CONNECTION_FAILED);
+    }
     if (isTransient(e)) {
       return ApplicationFailure.newFailure(where + ": " + detail + "; retrying", "TransientSqlError");
     }

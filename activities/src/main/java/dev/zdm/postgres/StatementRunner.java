@@ -95,8 +95,11 @@ public final class StatementRunner {
         throw failed(connection, context, e);
       }
     } catch (SQLException e) {
-      // The connection itself failed: nothing ran, so the breaker is not told.
-      throw SqlFailures.toFailure(context, e);
+      // No connection (PostgreSQL down, restarting, the pool timed out): nothing ran, so the
+      // breaker is not told; said here because the retry is otherwise silent.
+      ApplicationFailure failure = SqlFailures.toFailure(context, e);
+      log.warn("{}", failure.getOriginalMessage());
+      throw failure;
     }
   }
 
@@ -111,6 +114,12 @@ public final class StatementRunner {
     }
     metrics.statementRun(failure.isNonRetryable() ? "refused" : "failed");
     log.warn("{}", failure.getOriginalMessage());
+    if (SqlFailures.isConnectionFailure(e)) {
+      // The server went away under the statement (a restart, a failover): not a fault of the
+      // migration, and its connection is gone anyway. Counting it would leave the breaker open
+      // after PostgreSQL is back, until someone resets it (decision 0420).
+      return failure;
+    }
     try {
       String state = breaker.record(connection, false, failure.getOriginalMessage());
       metrics.breakerState("open".equals(state));
@@ -139,10 +148,18 @@ public final class StatementRunner {
       connection.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
-      connection.rollback();
+      try {
+        connection.rollback();
+      } catch (SQLException rollbackFailed) {
+        // The connection died with the statement (a restart): the server rolled back already,
+        // and the statement's own error says what happened, not "this connection has been closed".
+        e.addSuppressed(rollbackFailed);
+      }
       throw e;
     } finally {
-      connection.setAutoCommit(true);
+      if (!connection.isClosed()) {
+        connection.setAutoCommit(true);
+      }
     }
   }
 

@@ -38,9 +38,14 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   public static TestDatabase create(String purpose) {
+    return create(purpose, url());
+  }
+
+  /** In the PostgreSQL at {@code url} (a superuser's), e.g. one the test restarts. */
+  public static TestDatabase create(String purpose, String url) {
     String schema = "zdm_test_" + purpose.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_"
         + UUID.randomUUID().toString().substring(0, 8);
-    DatabaseConfig config = DatabaseConfig.of(url()).withLedgerSchema(schema);
+    DatabaseConfig config = DatabaseConfig.of(url).withLedgerSchema(schema);
     Database database = Database.open(config, "test-" + schema, 8);
     try {
       try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {

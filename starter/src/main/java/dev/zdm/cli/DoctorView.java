@@ -11,9 +11,9 @@ final class DoctorView {
   static String text(DoctorReport report) {
     StringBuilder text = new StringBuilder();
     for (DoctorCheck check : report.checks()) {
-      text.append(String.format("%-12s %-18s %s%n", label(check.outcome()), check.name(), check.detail()));
+      text.append(String.format("%-12s %-19s %s%n", label(check.outcome()), check.name(), check.detail()));
       if (check.fix() != null) {
-        text.append(String.format("%-12s %-18s %s%n", "", check.isProblem() ? "fix:" : "advice:", check.fix()));
+        text.append(String.format("%-12s %-19s %s%n", "", check.isProblem() ? "fix:" : "advice:", check.fix()));
       }
     }
     text.append(report.healthy()

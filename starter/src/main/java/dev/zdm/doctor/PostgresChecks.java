@@ -11,6 +11,7 @@ import java.util.List;
 
 /**
  * The PostgreSQL side, as the role zdm connects with: server, ledger and table privileges,
+ * row-level security on the table,
  * replication-lag visibility, session defaults, long transactions and the circuit breaker.
  * Read only: nothing is installed or changed.
  */
@@ -25,6 +26,7 @@ final class PostgresChecks {
     this.checks = List.of(
         new LedgerPrivilegeCheck(config.ledgerSchema()),
         new TablePrivilegeCheck(table),
+        new RowSecurityCheck(table),
         new LagVisibilityCheck(),
         new SessionDefaultsCheck(),
         new LongTransactionCheck(longTransaction),

@@ -32,7 +32,7 @@ class DoctorCommandTest {
           "--ledger-schema", db.schema(), "--long-transaction", "1h");
       assertThat(run.exit()).as(run.out()).isZero();
       assertThat(run.out()).contains("ok           temporal").contains("not checked  workers")
-          .contains("All well (3 not checked).");
+          .contains("All well (4 not checked).");
     }
   }
 
@@ -51,6 +51,6 @@ class DoctorCommandTest {
     assertThat(report.get("checks").get(0).get("outcome").asText()).isEqualTo("problem");
     assertThat(report.get("checks").findValuesAsText("name")).containsExactly(
         "temporal", "namespace", "search-attributes", "workers", "postgresql", "ledger-privileges",
-        "table-privileges", "replication-lag", "session-defaults", "long-transactions", "breaker");
+        "table-privileges", "row-level-security", "replication-lag", "session-defaults", "long-transactions", "breaker");
   }
 }

@@ -126,6 +126,57 @@ class PostgresChecksTest {
   }
 
   @Test
+  void rowLevelSecurityThatWouldHideRowsFromZdmsRoleIsAProblem() throws Exception {
+    String role = cluster.role("rls");
+    String owner = cluster.owner("rlsowner");
+    String schema = "rls_" + role.substring(role.length() - 6);
+    String table = schema + ".accounts";
+    String quoted = "\"" + schema + "\".\"accounts\"";
+    cluster.asAdmin(
+        "CREATE SCHEMA " + schema,
+        "CREATE TABLE " + table + " (id bigint PRIMARY KEY, tenant text)",
+        "ALTER TABLE " + table + " OWNER TO " + owner,
+        "GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+    DatabaseConfig config = cluster.config(role, "public");
+    Duration limit = DoctorRequest.DEFAULT_LONG_TRANSACTION;
+
+    assertThat(check(config, null, limit, RowSecurityCheck.NAME).outcome()).isEqualTo(CheckOutcome.NOT_CHECKED);
+    assertThat(check(config, schema + ".missing", limit, RowSecurityCheck.NAME).outcome())
+        .isEqualTo(CheckOutcome.NOT_CHECKED);
+    DoctorCheck off = check(config, table, limit, RowSecurityCheck.NAME);
+    assertThat(off.outcome()).isEqualTo(CheckOutcome.OK);
+    assertThat(off.detail()).isEqualTo("Row-level security is off on " + quoted + ".");
+
+    // On, and zdm's role is not the owner: the policy applies to it.
+    cluster.asAdmin("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY tenant_a ON " + table + " USING (tenant = 'a')");
+    DoctorCheck notOwner = check(config, table, limit, RowSecurityCheck.NAME);
+    assertThat(notOwner.outcome()).isEqualTo(CheckOutcome.PROBLEM);
+    assertThat(notOwner.detail()).contains("Row-level security is on for " + quoted + " (1 policy)")
+        .contains("neither owns it (owner " + owner + ") nor has BYPASSRLS").contains("row_security = off");
+    assertThat(notOwner.fix()).startsWith("As a superuser: ALTER ROLE \"" + role + "\" BYPASSRLS;");
+
+    // With the owner's privileges and not forced: owners see every row.
+    cluster.asAdmin("GRANT " + owner + " TO " + role);
+    DoctorCheck owning = check(config, table, limit, RowSecurityCheck.NAME);
+    assertThat(owning.outcome()).isEqualTo(CheckOutcome.OK);
+    assertThat(owning.detail()).contains("not forced").contains("owner's privileges");
+
+    // Forced: the policies apply to the owner too.
+    cluster.asAdmin("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+    DoctorCheck forced = check(config, table, limit, RowSecurityCheck.NAME);
+    assertThat(forced.outcome()).isEqualTo(CheckOutcome.PROBLEM);
+    assertThat(forced.detail()).startsWith(quoted + " has FORCE ROW LEVEL SECURITY: its row-level security (1 policy) applies to its owner " + owner);
+    assertThat(forced.fix()).startsWith("ALTER TABLE " + quoted + " NO FORCE ROW LEVEL SECURITY;");
+
+    // BYPASSRLS: nothing is hidden, forced or not.
+    cluster.asAdmin("ALTER ROLE " + role + " BYPASSRLS");
+    DoctorCheck bypass = check(config, table, limit, RowSecurityCheck.NAME);
+    assertThat(bypass.outcome()).isEqualTo(CheckOutcome.OK);
+    assertThat(bypass.detail()).contains("bypasses it (BYPASSRLS)");
+  }
+
+  @Test
   void replicationLagNeedsPgReadAllStats() throws Exception {
     String role = cluster.role("lag");
     DatabaseConfig config = cluster.config(role, "public");

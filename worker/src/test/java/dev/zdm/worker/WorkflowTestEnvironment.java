@@ -1,5 +1,6 @@
 package dev.zdm.worker;
 
+import dev.zdm.ledger.TableClaims;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationRequest;
@@ -15,6 +16,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -28,13 +30,19 @@ final class WorkflowTestEnvironment implements AutoCloseable {
   final TestDatabase db;
 
   WorkflowTestEnvironment(TestDatabase db) {
+    this(db, Registrations.activities(db.target(), TableClaims.DEFAULT_MAX_CONCURRENT_MIGRATIONS));
+  }
+
+  /** Every workflow type, with these activities (e.g. the real ones with one wrapped). */
+  WorkflowTestEnvironment(TestDatabase db, List<Object> activities) {
     this.db = db;
     this.env = TestWorkflowEnvironment.newInstance();
     ZdmSearchAttributes.ALL.forEach(
         key -> env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
     Worker worker = env.newWorker(
         TASK_QUEUE, WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
-    Registrations.registerAll(worker, db.target());
+    worker.registerWorkflowImplementationTypes(Registrations.workflowTypes().toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(activities.toArray());
     env.start();
   }
 

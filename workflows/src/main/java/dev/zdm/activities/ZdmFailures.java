@@ -18,6 +18,11 @@ public final class ZdmFailures {
   public static final String UNSAFE_MIGRATION = "UnsafeMigration";
   /** PostgreSQL refused the statement for a reason retrying will not fix. Not retryable. */
   public static final String SQL_REFUSED = "SqlRefused";
+  /**
+   * PostgreSQL went away or is not answering yet (SQLSTATE class 08, 57P01-57P03): retried like
+   * any transient error, not counted by the circuit breaker (docs/decisions/0420).
+   */
+  public static final String CONNECTION_FAILED = "ConnectionFailed";
   /** A check of copied or converted data found rows that do not match. Not retryable. */
   public static final String VERIFICATION_FAILED = "VerificationFailed";
   /**

@@ -57,6 +57,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private final StepOperations operations = MigrationOperations.all();
   private WorkflowRelease release;
   private MigrationActivities migrationActivities;
+  private MigrationActivities claimReleases;
   private DdlActivities ddl;
   private DdlActivities longDdl;
   /** The plan-level saga: what a rollback of the whole file undoes (operation model only). */
@@ -84,6 +85,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public MigrationResult run(MigrationRequest migrationRequest) {
     release = WorkflowRelease.ofThisRun();
     migrationActivities = Workflow.newActivityStub(MigrationActivities.class, ZdmActivityOptions.prepare());
+    // The release runs after the migration changed things: a PostgreSQL outage there must be
+    // waited out (retried like a DDL step, until refused), not end with the claim left behind
+    // after five attempts. Only the retry policy differs: the commands are the same (0420).
+    claimReleases = Workflow.newActivityStub(MigrationActivities.class, ZdmActivityOptions.ddl());
     ddl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.ddl(release));
     longDdl = Workflow.newActivityStub(DdlActivities.class, ZdmActivityOptions.data(release));
     request = migrationRequest;
@@ -265,7 +270,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     try {
       Workflow.newDetachedCancellationScope(
-          () -> migrationActivities.releaseTables(request.migrationId())).run();
+          () -> claimReleases.releaseTables(request.migrationId())).run();
     } catch (ActivityFailure failure) {
       log.warn("[{}] its table claims stay in the ledger: {}", request.migrationId(),
           rootMessage(failure));

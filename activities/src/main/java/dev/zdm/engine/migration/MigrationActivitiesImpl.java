@@ -13,6 +13,7 @@ import dev.zdm.model.MigrationRequest;
 import dev.zdm.model.plan.Plan;
 import dev.zdm.planning.CatalogPriorState;
 import dev.zdm.planning.MigrationPlanner;
+import dev.zdm.postgres.SqlFailures;
 import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
@@ -60,8 +61,18 @@ public class MigrationActivitiesImpl implements MigrationActivities {
     try {
       claims.release(migrationId);
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure(
-          "[" + migrationId + "] cannot release its tables: " + e.getMessage(), "TransientSqlError");
+      String message = "[" + migrationId + "] cannot release its tables: " + e.getMessage()
+          + " (SQLSTATE " + e.getSQLState() + ")";
+      if (SqlFailures.isConnectionFailure(e)) {
+        // Retried until PostgreSQL answers again: the workflow waits rather than leave its claim.
+        throw ApplicationFailure.newFailure(message + "; retrying once it answers", ZdmFailures.CONNECTION_FAILED);
+      }
+      if (SqlFailures.isTransient(e)) {
+        throw ApplicationFailure.newFailure(message, "TransientSqlError");
+      }
+      // E.g. DELETE revoked on the ledger: retrying will not help; the claim row stays and the
+      // workflow says so (docs/runbooks.md gives the DELETE).
+      throw ApplicationFailure.newNonRetryableFailure(message, ZdmFailures.SQL_REFUSED);
     }
   }
 
