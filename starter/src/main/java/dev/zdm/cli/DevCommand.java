@@ -2,8 +2,11 @@ package dev.zdm.cli;
 
 import dev.zdm.client.Demo;
 import dev.zdm.client.ZdmClient;
-import dev.zdm.dev.DevOptions;
-import dev.zdm.dev.DevStack;
+import dev.zdm.error.ErrorCode;
+import dev.zdm.error.ZdmException;
+import dev.zdm.local.DevOptions;
+import dev.zdm.local.LocalServers;
+import dev.zdm.local.LocalStack;
 import dev.zdm.postgres.DatabaseConfig;
 import dev.zdm.temporalclient.TemporalConfig;
 import dev.zdm.temporalclient.TemporalConnection;
@@ -15,8 +18,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code zdm dev}: Temporal + PostgreSQL + a worker on this machine, with no installs. */
-@Command(name = "dev", description = "Run a local stack: Temporal, PostgreSQL and a worker.")
+/**
+ * {@code zdm dev}: Temporal + PostgreSQL + a worker on this machine, with no installs. The stack
+ * comes from the dev-stack module, which the slim jar (the worker image's) leaves out.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Run a local stack: Temporal, PostgreSQL and a worker (full zdm.jar only: not in the slim jar).")
 class DevCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -44,15 +51,15 @@ class DevCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     DevOptions options = new DevOptions(
         temporalPort, temporalDatabaseFile, allowDownload, demo || !noWorker, metricsPort);
-    DevStack stack = DevStack.start(options, System.getenv(), line -> {
+    LocalStack stack = servers().startStack(options, System.getenv(), line -> {
       out.println(line);
       out.flush();
     });
     if (demo) {
       try (stack;
           ZdmClient client = new ZdmClient(
-              TemporalConnection.open(TemporalConfig.fromEnvironment(System.getenv()).withAddress(stack.temporal().address())),
-              stack.temporal().webUi())) {
+              TemporalConnection.open(TemporalConfig.fromEnvironment(System.getenv()).withAddress(stack.temporalAddress())),
+              stack.temporalWebUi())) {
         boolean ok = new Demo(stack.postgres().config(), client, line -> {
           out.println(line);
           out.flush();
@@ -65,13 +72,13 @@ class DevCommand implements Callable<Integer> {
     }
     out.println();
     out.println("Point other zdm commands at this stack:");
-    out.println("  export TEMPORAL_ADDRESS=" + stack.temporal().address());
+    out.println("  export TEMPORAL_ADDRESS=" + stack.temporalAddress());
     out.println("  export ZDM_DATABASE_URL='" + stack.postgres().config().safeUrl() + "'");
     if (!DatabaseConfig.DEFAULT_LEDGER_SCHEMA.equals(stack.postgres().config().ledgerSchema())) {
       out.println("  export ZDM_LEDGER_SCHEMA=" + stack.postgres().config().ledgerSchema());
     }
-    if (stack.temporal().webUi() != null) {
-      out.println("  export ZDM_WEB_UI=" + stack.temporal().webUi() + "   # the Temporal Web UI");
+    if (stack.temporalWebUi() != null) {
+      out.println("  export ZDM_WEB_UI=" + stack.temporalWebUi() + "   # the Temporal Web UI");
     }
     if (noWorker) {
       out.println("Then start workers:  zdm worker");
@@ -85,5 +92,14 @@ class DevCommand implements Callable<Integer> {
     }, "zdm-dev-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The dev stack, or a refusal naming the jar that has it. */
+  static LocalServers servers() {
+    return LocalServers.find().orElseThrow(() -> new ZdmException(ErrorCode.BAD_INPUT,
+        "zdm dev is not in this build: this is the slim zdm jar (the worker image's), which leaves out"
+            + " Temporal's test server and the embedded PostgreSQL.",
+        "Run `zdm dev` from the full zdm.jar (`./zdm dev` in a clone builds it), or run a real stack"
+            + " (`docker compose up`) and point this jar at it with TEMPORAL_ADDRESS and ZDM_DATABASE_URL."));
   }
 }

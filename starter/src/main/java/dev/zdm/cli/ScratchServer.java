@@ -3,8 +3,9 @@ package dev.zdm.cli;
 import dev.zdm.error.ErrorCode;
 import dev.zdm.error.ZdmException;
 import dev.zdm.postgres.DatabaseConfig;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
+import dev.zdm.local.LocalPostgres;
+import dev.zdm.local.LocalServers;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -29,13 +30,19 @@ record ScratchServer(DatabaseConfig config, boolean allowRemote, AutoCloseable s
     return embedded();
   }
 
-  /** An embedded PostgreSQL of its own, on a free port, deleted when closed. */
+  /**
+   * An embedded PostgreSQL of its own, on a free port, deleted when closed; the slim jar has none
+   * (the dev-stack module carries it) and says which option to pass instead.
+   */
   static ScratchServer embedded() {
+    LocalServers servers = LocalServers.find().orElseThrow(() -> new ZdmException(ErrorCode.BAD_INPUT,
+        "this slim zdm jar has no embedded PostgreSQL for the scratch database.",
+        "Name a server with --scratch-url (its user needs CREATEDB), or a local one with --database-url"
+            + " or ZDM_DATABASE_URL; the full zdm.jar starts an embedded one."));
     try {
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-      return new ScratchServer(DatabaseConfig.of(postgres.getJdbcUrl("postgres", "postgres")),
-          true, postgres);
-    } catch (IOException e) {
+      LocalPostgres postgres = servers.startEmbeddedPostgres();
+      return new ScratchServer(postgres.config(), true, postgres);
+    } catch (UncheckedIOException e) {
       throw new ZdmException(ErrorCode.UNREACHABLE, "zdm analyze: cannot start an embedded"
           + " PostgreSQL for the scratch database (" + e.getMessage() + ")",
           "name a local server with --database-url or ZDM_DATABASE_URL", e);

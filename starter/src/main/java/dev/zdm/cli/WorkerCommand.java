@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code zdm worker}: runs migrations; start as many as you like, they share the task queue. */
-@Command(name = "worker", description = "Run a zdm worker until stopped (SIGTERM or Ctrl-C).")
+@Command(name = "worker", mixinStandardHelpOptions = true, description = "Run a zdm worker until stopped (SIGTERM or Ctrl-C).")
 class WorkerCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin DatabaseOptions database;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * database engine) a class belongs to and lets code reach across layers without an import.
  */
 class PackagesLiveInOneModuleTest {
-  private static final List<String> MODULES = List.of("workflows", "activities", "worker", "starter", "flag-client");
+  private static final List<String> MODULES = List.of("workflows", "activities", "worker", "dev-stack", "starter", "slim", "flag-client");
 
   @Test
   void noPackageNameIsSplitAcrossModules() throws IOException {

@@ -51,10 +51,14 @@ class DeploymentFilesTest {
   }
 
   @Test
-  void theImageRunsTheShadedJarsWorkerCommand() throws IOException {
+  void theImageRunsTheSlimJarsWorkerCommand() throws IOException {
     String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-    assertThat(dockerfile).contains("COPY --from=build /src/starter/target/zdm.jar /app/zdm.jar");
-    assertThat(Files.readString(ROOT.resolve("starter/pom.xml"))).contains("<finalName>zdm</finalName>");
+    // The slim jar: no dev stack, no Temporal test server, no embedded PostgreSQL (SlimJarIT).
+    assertThat(dockerfile).contains("-pl slim -am");
+    assertThat(dockerfile).contains("COPY --from=build /src/slim/target/zdm-slim.jar /app/zdm.jar");
+    assertThat(Files.readString(ROOT.resolve("slim/pom.xml")))
+        .contains("<outputFile>${project.build.directory}/zdm-slim.jar</outputFile>")
+        .contains("<mainClass>dev.zdm.cli.ZdmCommand</mainClass>");
     assertThat(dockerfile).contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/zdm.jar\"]");
     assertThat(dockerfile).contains("CMD [\"worker\"]");
     assertThat(ZdmCommand.newCommandLine().getSubcommands()).containsKey("worker");

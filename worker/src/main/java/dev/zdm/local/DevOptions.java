@@ -1,4 +1,4 @@
-package dev.zdm.dev;
+package dev.zdm.local;
 
 import dev.zdm.error.ZdmException;
 

@@ -1,5 +1,8 @@
 package dev.zdm.dev;
 
+import dev.zdm.local.DevOptions;
+import dev.zdm.local.LocalPostgres;
+import dev.zdm.local.LocalStack;
 import dev.zdm.postgres.DatabaseConfig;
 import dev.zdm.temporalclient.TemporalConfig;
 import dev.zdm.worker.WorkerConfig;
@@ -22,7 +25,7 @@ import java.util.function.Consumer;
  * can be had, else the in-memory test server. PostgreSQL: ZDM_DATABASE_URL, else localhost:5432
  * when it answers, else an embedded one. Then, unless asked not to, a worker in this process.
  */
-public final class DevStack implements AutoCloseable {
+public final class DevStack implements LocalStack {
   public static final String ENV_TEMPORAL_CLI = "ZDM_TEMPORAL_CLI";
   public static final String LOCAL_POSTGRES_URL = "jdbc:postgresql://localhost:5432/postgres";
   public static final String LOCAL_POSTGRES_USER = "postgres";
@@ -164,6 +167,17 @@ public final class DevStack implements AutoCloseable {
     return temporal;
   }
 
+  @Override
+  public String temporalAddress() {
+    return temporal.address();
+  }
+
+  @Override
+  public String temporalWebUi() {
+    return temporal.webUi();
+  }
+
+  @Override
   public LocalPostgres postgres() {
     return postgres;
   }

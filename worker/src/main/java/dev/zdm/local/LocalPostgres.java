@@ -1,9 +1,9 @@
-package dev.zdm.dev;
+package dev.zdm.local;
 
 import dev.zdm.postgres.DatabaseConfig;
 
 /**
- * The PostgreSQL the dev stack uses, with why it is this one.
+ * A PostgreSQL the dev stack or {@code zdm analyze} uses, with why it is this one.
  *
  * @param stop what to run on close (the embedded server's shutdown), never null
  */
