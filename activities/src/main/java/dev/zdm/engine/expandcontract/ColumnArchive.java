@@ -53,7 +53,7 @@ final class ColumnArchive {
   }
 
   static TableRef archiveTableOf(ExpandContractRequest request) {
-    return ArchiveNames.archiveTable(request.table(), request.column());
+    return ArchiveNames.legacyArchiveTable(request.table(), request.column());
   }
 
   TableRef table() {
