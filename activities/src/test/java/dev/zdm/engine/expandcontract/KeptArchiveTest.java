@@ -180,6 +180,32 @@ class KeptArchiveTest {
   }
 
   @Test
+  void anApplicationRoleWithoutPrivilegesOnTheArchiveKeepsWritingAndIsArchived() throws Exception {
+    String role = "zdm_test_app_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    db.sql("CREATE TABLE users (id bigint PRIMARY KEY, legacy text)",
+        "INSERT INTO users SELECT g, 'l' || g FROM generate_series(1, 20) g",
+        "CREATE ROLE " + role,
+        "GRANT USAGE ON SCHEMA \"" + db.schema() + "\" TO " + role,
+        "GRANT SELECT, INSERT, UPDATE ON users TO " + role);
+    try {
+      TableRef archive = activities.createKeptArchive(
+          request("app-role", new TableRef(db.schema(), "users"), "legacy"));
+      try (java.sql.Connection app = db.connection(); java.sql.Statement statement = app.createStatement()) {
+        statement.execute("SET ROLE " + role);
+        statement.execute("UPDATE \"" + db.schema() + "\".users SET legacy = 'by the application' WHERE id = 2");
+        statement.execute("INSERT INTO \"" + db.schema() + "\".users VALUES (21, 'new')");
+        statement.execute("RESET ROLE");
+      }
+      assertThat(db.value("SELECT legacy FROM " + archive.name() + " WHERE id = 2")).isEqualTo("by the application");
+      assertThat(db.value("SELECT legacy FROM " + archive.name() + " WHERE id = 21")).isEqualTo("new");
+      assertThat(db.value("SELECT has_table_privilege('" + role + "', '" + archive.name() + "', 'INSERT')::text"))
+          .as("the role itself may not write the archive").isEqualTo("false");
+    } finally {
+      db.sql("DROP OWNED BY " + role, "DROP ROLE " + role);
+    }
+  }
+
+  @Test
   void aDisabledTriggerStopsTheDropWithNothingDropped() throws Exception {
     db.sql("CREATE TABLE users (id bigint PRIMARY KEY, legacy text)",
         "INSERT INTO users SELECT g, 'l' || g FROM generate_series(1, 20) g");
