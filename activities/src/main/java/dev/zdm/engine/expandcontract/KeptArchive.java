@@ -126,7 +126,9 @@ final class KeptArchive {
   private String functionBody(List<KeyColumn> key, String archivedAt) {
     String column = Identifiers.quote(request.column());
     List<String> unchanged = new ArrayList<>();
-    unchanged.add("NEW." + column + " IS NOT DISTINCT FROM OLD." + column);
+    // As text: json, xml, point... have no equality operator, and an error here would fail the
+    // application's write. Text that differs for equal values only costs an extra upsert.
+    unchanged.add("NEW." + column + "::text IS NOT DISTINCT FROM OLD." + column + "::text");
     key.forEach(k -> unchanged.add(
         "NEW." + Identifiers.quote(k.name()) + " IS NOT DISTINCT FROM OLD." + Identifiers.quote(k.name())));
     String keyList = Identifiers.quoteAll(key.stream().map(KeyColumn::name).toList());

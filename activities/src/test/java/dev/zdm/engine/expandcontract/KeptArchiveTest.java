@@ -206,6 +206,16 @@ class KeptArchiveTest {
   }
 
   @Test
+  void aColumnOfATypeWithoutEqualityNeverFailsTheApplicationsWrites() throws Exception {
+    db.sql("CREATE TABLE docs (id bigint PRIMARY KEY, body json, note text)",
+        "INSERT INTO docs SELECT g, json_build_object('n', g), 'n' FROM generate_series(1, 10) g");
+    TableRef archive = activities.createKeptArchive(request("json", new TableRef(db.schema(), "docs"), "body"));
+    db.sql("UPDATE docs SET note = 'other column' WHERE id = 1",
+        "UPDATE docs SET body = '{\"n\": \"changed\"}' WHERE id = 2");
+    assertThat(db.value("SELECT body::text FROM " + archive.name() + " WHERE id = 2")).isEqualTo("{\"n\": \"changed\"}");
+  }
+
+  @Test
   void aDisabledTriggerStopsTheDropWithNothingDropped() throws Exception {
     db.sql("CREATE TABLE users (id bigint PRIMARY KEY, legacy text)",
         "INSERT INTO users SELECT g, 'l' || g FROM generate_series(1, 20) g");
