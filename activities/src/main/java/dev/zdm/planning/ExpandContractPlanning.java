@@ -1,6 +1,7 @@
 package dev.zdm.planning;
 
 import dev.zdm.engine.expandcontract.ArchiveNames;
+import dev.zdm.engine.expandcontract.ArchiveObjects;
 import dev.zdm.model.HumanDuration;
 import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.TableRef;
@@ -24,7 +25,9 @@ final class ExpandContractPlanning implements StepPlanning<ExpandContractStep> {
   public List<PlanPhase> phases(ExpandContractStep step, MigrationOptions options) {
     String t = Identifiers.quote(step.table());
     String c = Identifiers.quote(step.column());
-    String archive = Identifiers.quote(ArchiveNames.archiveTable(step.table(), step.column()));
+    ArchiveObjects objects = ArchiveNames.of(step.table(), step.column());
+    String archive = Identifiers.quote(objects.table());
+    String trigger = Identifiers.quote(objects.trigger());
     String removalAfter = HumanDuration.format(options.removalAfter());
     return List.of(
         new PlanPhase("deprecate", List.of(
@@ -47,18 +50,27 @@ final class ExpandContractPlanning implements StepPlanning<ExpandContractStep> {
             "time: " + removalAfter + " after deprecation (the ledger's removal_date)", List.of()),
         new PlanPhase("approve", List.of(), "approval: zdm approve (the drop is irreversible)", List.of()),
         new PlanPhase("archive", List.of(
-            "CREATE TABLE IF NOT EXISTS " + archive + " (<primary key>, " + c + ", archived_at)",
+            "CREATE TABLE IF NOT EXISTS " + archive + " (<primary key>, " + c + ", archived_at)"
+                + "  -- commented with the migration id, like the function and trigger",
+            "CREATE FUNCTION " + objects.function() + "() ... SECURITY DEFINER  -- upserts NEW's key"
+                + " and " + c + " into the archive when either changed",
+            "CREATE TRIGGER " + trigger + " AFTER INSERT OR UPDATE ON " + t + " FOR EACH ROW ...;"
+                + " ALTER TABLE " + t + " ENABLE ALWAYS TRIGGER " + trigger + "  -- lock_timeout "
+                + options.lockTimeout().toMillis() + " ms, retried",
             "INSERT INTO " + archive + " SELECT <primary key>, " + c + " FROM " + t
-                + " WHERE <key range> ON CONFLICT DO UPDATE  -- 10,000-row batches, each its own"
-                + " transaction; then a catch-up and a check that every value is archived"),
+                + " WHERE <key range> FOR SHARE ON CONFLICT DO UPDATE  -- batches, each its own"
+                + " transaction; then a check that every value is archived"),
             null,
-            List.of("DROP TABLE IF EXISTS " + archive)),
+            List.of("DROP TRIGGER " + trigger + " ON " + t + "; DROP FUNCTION " + objects.function()
+                + "(); DROP TABLE " + archive + "  -- each only if its comment names this migration")),
         PlanPhase.fidelityCheck("no index, constraint or view on " + step.column() + " appeared or changed"
             + " since the deprecation (it would be dropped with the column)"),
         new PlanPhase("drop", List.of(
-            "INSERT INTO " + archive + " ... <rows changed since>  -- last catch-up, same transaction",
-            "ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + c + "  -- lock_timeout "
-                + options.lockTimeout().toMillis() + " ms, retried with backoff"),
+            "LOCK TABLE " + t + " IN ACCESS EXCLUSIVE MODE  -- lock_timeout "
+                + options.lockTimeout().toMillis() + " ms, retried with backoff; then refused if"
+                + " the trigger is missing or not enabled ALWAYS",
+            "ALTER TABLE " + t + " DROP COLUMN " + c + "; DROP TRIGGER " + trigger + " ON " + t
+                + "; DROP FUNCTION " + objects.function() + "()  -- same transaction"),
             null, List.of()));
   }
 

@@ -1,5 +1,6 @@
 package dev.zdm.client;
 
+import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.model.HumanDuration;
 
 import dev.zdm.model.ApprovalRequest;
@@ -13,6 +14,7 @@ import dev.zdm.model.WaitingFor;
 import dev.zdm.postgres.Catalog;
 import dev.zdm.postgres.Database;
 import dev.zdm.postgres.DatabaseConfig;
+import dev.zdm.postgres.Identifiers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -143,13 +145,14 @@ public final class Demo {
       boolean columnGone =
           new Catalog(connection).columnType(new TableRef(SCHEMA, TABLE), COLUMN).isEmpty();
       long archived;
+      TableRef archive = ArchiveNames.of(new TableRef(SCHEMA, TABLE), COLUMN).table();
       try (ResultSet row = statement.executeQuery(
-          "SELECT count(*) FROM zdm_demo._zdm_archive_users_legacy_field WHERE legacy_field LIKE 'legacy value %'")) {
+          "SELECT count(*) FROM " + Identifiers.quote(archive) + " WHERE legacy_field LIKE 'legacy value %'")) {
         row.next();
         archived = row.getLong(1);
       }
       say.accept("   column " + SCHEMA + "." + TABLE + "." + COLUMN + (columnGone ? " is gone" : " is STILL THERE"));
-      say.accept("   " + archived + " of " + ROWS + " values are in " + SCHEMA + "._zdm_archive_users_legacy_field");
+      say.accept("   " + archived + " of " + ROWS + " values are in " + archive.displayName());
       return columnGone && archived == ROWS;
     } catch (SQLException e) {
       say.accept("   check failed: " + e.getMessage());

@@ -2,6 +2,8 @@ package dev.zdm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zdm.engine.expandcontract.ArchiveNames;
+import dev.zdm.model.TableRef;
 import dev.zdm.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -44,7 +46,8 @@ class DevDemoIT {
         .contains("forgets every workflow when it stops")
         .contains("$ zdm deployed demo-")
         .contains("$ zdm approve demo-")
-        .contains("100000 of 100000 values are in zdm_demo._zdm_archive_users_legacy_field")
+        .contains("100000 of 100000 values are in " + ArchiveNames.of(new TableRef("zdm_demo", "users"),
+            "legacy_field").table().displayName())
         .contains("Demo done");
   }
 

@@ -106,7 +106,7 @@ class ExpandContractEndToEndIT {
       }
     }
     users.assertDroppedWithEveryValueArchived();
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field "
+    assertThat(db.queryLong("SELECT count(*) FROM " + users.archive() + " "
         + "WHERE id > " + ROWS + " AND legacy_field <> 'legacy written by the old version'")).isZero();
 
     ZdmProcess.Result list = zdm("list", "--all", "--json");

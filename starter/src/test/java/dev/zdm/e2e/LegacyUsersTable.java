@@ -2,6 +2,9 @@ package dev.zdm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zdm.engine.expandcontract.ArchiveNames;
+import dev.zdm.model.TableRef;
+import dev.zdm.postgres.Identifiers;
 import dev.zdm.testing.TestDatabase;
 
 /** The users table whose legacy_field the expand-contract end-to-end tests drop, and its checks. */
@@ -37,7 +40,12 @@ final class LegacyUsersTable {
   void assertDroppedWithEveryValueArchived() {
     assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_schema = '"
         + db.schema() + "' AND table_name = 'users' AND column_name = 'legacy_field'")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field "
+    assertThat(db.queryLong("SELECT count(*) FROM " + archive() + " "
         + "WHERE id <= " + rows + " AND legacy_field = 'legacy ' || id")).isEqualTo(rows);
+  }
+
+  /** The archive of users.legacy_field, as zdm names it (a hash of schema, table and column). */
+  String archive() {
+    return Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "users"), "legacy_field").table());
   }
 }

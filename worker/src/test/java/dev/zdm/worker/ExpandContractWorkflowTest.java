@@ -3,6 +3,7 @@ package dev.zdm.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
@@ -12,9 +13,11 @@ import dev.zdm.model.MigrationStatus;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.RollbackRequest;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
 import dev.zdm.model.plan.ExpandContractStep;
 import dev.zdm.model.plan.Plan;
+import dev.zdm.postgres.Identifiers;
 import dev.zdm.temporal.ZdmNames;
 import dev.zdm.testing.TestDatabase;
 import io.temporal.client.WorkflowFailedException;
@@ -84,8 +87,10 @@ class ExpandContractWorkflowTest {
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_schema = '"
         + db.schema() + "' AND table_name = 'users' AND column_name = 'legacy_field'")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field a "
+    assertThat(db.queryLong("SELECT count(*) FROM " + usersArchive() + " a "
         + "WHERE a.legacy_field = 'legacy ' || a.id")).isEqualTo(ROWS);
+    assertThat(db.queryLong("SELECT count(*) FROM pg_trigger WHERE tgrelid = '{schema}.users'::regclass"
+        + " AND NOT tgisinternal")).as("the archive's trigger went with the column").isZero();
     assertThat(db.queryString("SELECT status FROM {schema}._migration_deprecations")).isEqualTo("removed");
     assertThat(result.steps()).extracting(s -> s.name())
         .containsSubsequence("plan", "deprecate", "deployment", "removal-date", "approval", "archive", "drop");
@@ -180,7 +185,7 @@ class ExpandContractWorkflowTest {
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(applicationBlocked).isFalse();
     assertThat(applicationReads.get()).isPositive();
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field")).isEqualTo(ROWS);
+    assertThat(db.queryLong("SELECT count(*) FROM " + usersArchive())).isEqualTo(ROWS);
   }
 
   @Test
@@ -212,7 +217,7 @@ class ExpandContractWorkflowTest {
     MigrationResult result = WorkflowStub.fromTyped(third).getResult(MigrationResult.class);
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(result.message()).contains("already dropped");
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field")).isEqualTo(ROWS);
+    assertThat(db.queryLong("SELECT count(*) FROM " + usersArchive())).isEqualTo(ROWS);
   }
 
   @Test
@@ -231,7 +236,9 @@ class ExpandContractWorkflowTest {
     workflow.approve(new ApprovalRequest("tester", null));
 
     assertThat(WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}.\"_zdm_archive_Order Items_Legacy \"\"Note\"\"\" "
+    String archive = Identifiers.quote(
+        ArchiveNames.of(new TableRef(db.schema(), "Order Items"), "Legacy \"Note\"").table());
+    assertThat(db.queryLong("SELECT count(*) FROM " + archive + " "
         + "WHERE \"Legacy \"\"Note\"\"\" = 'note ' || (\"Id\" * 10 + \"Line\")")).isEqualTo(1000);
   }
 
@@ -250,6 +257,11 @@ class ExpandContractWorkflowTest {
     assertThatThrownBy(() -> temporal.start("twice", DROP, Strategy.EXPAND_CONTRACT, MigrationOptions.defaults()))
         .isInstanceOf(io.temporal.client.WorkflowExecutionAlreadyStarted.class)
         .hasMessageContaining(ZdmNames.workflowId("twice"));
+  }
+
+  /** The archive of users.legacy_field, as zdm names it (a hash of schema, table and column). */
+  private String usersArchive() {
+    return Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "users"), "legacy_field").table());
   }
 
   private static String rootMessage(Throwable e) {

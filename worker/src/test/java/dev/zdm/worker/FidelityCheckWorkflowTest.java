@@ -65,6 +65,8 @@ class FidelityCheckWorkflowTest {
     db.execute("""
         CREATE INDEX users_legacy_idx ON {schema}.users (legacy_field);
         CREATE INDEX users_email_idx ON {schema}.users (email);
+        CREATE FUNCTION {schema}.app_touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+        CREATE TRIGGER app_touch BEFORE UPDATE ON {schema}.users FOR EACH ROW EXECUTE FUNCTION {schema}.app_touch();
         """);
     workflow.approve(new ApprovalRequest("tester", "go"));
 
@@ -73,6 +75,15 @@ class FidelityCheckWorkflowTest {
     assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_schema = '"
         + db.schema() + "' AND table_name = 'users' AND column_name = 'legacy_field'")).isEqualTo(1);
     assertThat(db.queryLong("SELECT count(*) FROM {schema}.users WHERE legacy_field IS NOT NULL")).isEqualTo(500);
+    // The undo ran after the archive existed: its trigger, function and table are gone, the
+    // application's trigger stays, and writes of the column go on.
+    assertThat(db.queryString("SELECT string_agg(tgname, ',') FROM pg_trigger"
+        + " WHERE tgrelid = '{schema}.users'::regclass AND NOT tgisinternal")).isEqualTo("app_touch");
+    assertThat(db.queryLong("SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = '" + db.schema() + "' AND c.relname LIKE '\\_zdm\\_archive%')"
+        + " + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        + " WHERE n.nspname = '" + db.schema() + "' AND p.proname LIKE '\\_zdm\\_archive%')")).isZero();
+    db.execute("UPDATE {schema}.users SET legacy_field = 'still written' WHERE id = 1");
     MigrationStatus status = workflow.status();
     String shown = status.message() + "\n" + status.steps();
     assertThat(shown)

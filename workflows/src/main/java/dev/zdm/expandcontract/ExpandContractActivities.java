@@ -24,6 +24,31 @@ public interface ExpandContractActivities {
   TableRef createArchive(ExpandContractRequest request);
 
   /**
+   * Creates the archive kept current by a trigger, or finds this migration's own: the archive
+   * table (keyed like the table, named with a hash of schema, table and column), and on the table
+   * an AFTER INSERT OR UPDATE trigger that upserts each written value into it. Run before the
+   * batch copy; returns the archive for it. Refuses objects of those names another migration
+   * owns.
+   */
+  @ActivityMethod(name = "CreateKeptArchive")
+  TableRef createKeptArchive(ExpandContractRequest request);
+
+  /**
+   * Undo of {@link #createKeptArchive}: drops the trigger, its function and the archive table,
+   * each only where its owner comment names this migration.
+   */
+  @ActivityMethod(name = "DropKeptArchive")
+  void dropKeptArchive(ExpandContractRequest request);
+
+  /**
+   * The irreversible step of runs whose archive is kept current: checks that the trigger is in
+   * place (else fails, nothing dropped), then drops the column, the trigger and its function in
+   * one short transaction (with lock_timeout and retry) and marks the ledger.
+   */
+  @ActivityMethod(name = "DropColumnWithKeptArchive")
+  void dropColumnWithKeptArchive(ExpandContractRequest request);
+
+  /**
    * Copies the column's data, keyed by primary key, to an archive table, then verifies it. Runs
    * started before the archive went through the batch engine only.
    */
@@ -42,7 +67,10 @@ public interface ExpandContractActivities {
   @ActivityMethod(name = "CheckDropFidelity")
   String checkFidelity(ExpandContractRequest request);
 
-  /** The irreversible step: drops the column (with lock_timeout and retry) and marks the ledger. */
+  /**
+   * The irreversible step of runs whose archive has no trigger: a last catch-up into it, then the
+   * drop (with lock_timeout and retry), and marks the ledger.
+   */
   @ActivityMethod(name = "DropColumn")
   void dropColumn(ExpandContractRequest request);
 }

@@ -45,9 +45,17 @@ public record ExpandContractRequest(
    * @param archiveTable the archive the copy fills
    * @param inbox the deployment received and a rollback not yet acted on (a rollback is acted on
    *     before continuing, so none is expected)
+   * @param archiveKeptCurrent true when a trigger keeps the archive current (change
+   *     {@code zdm-archive-trigger}); null in runs continued before it: an archive without trigger
    */
   public record Continued(
-      TableRef archiveTable, BackfillCarry backfill, List<StepRecord> steps, InboxCarry inbox) {}
+      TableRef archiveTable, BackfillCarry backfill, List<StepRecord> steps, InboxCarry inbox,
+      Boolean archiveKeptCurrent) {
+
+    public boolean keptCurrent() {
+      return Boolean.TRUE.equals(archiveKeptCurrent);
+    }
+  }
 
   public ExpandContractRequest continuedAs(Continued next) {
     return new ExpandContractRequest(migrationId, table, column, options, progressStep,

@@ -47,6 +47,14 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
    * ArchiveColumn activity.
    */
   static final String BATCH_ENGINE_CHANGE = "zdm-batch-engine";
+  /**
+   * From version 1 the archive is created with a trigger that keeps it equal to the column
+   * (CreateKeptArchive) before the batch copy, under collision-free names, and the drop's
+   * transaction holds only the drop and the trigger's removal (DropColumnWithKeptArchive); undone by
+   * DropKeptArchive. Runs that reached the archive before keep their archive without trigger, its
+   * name and the drop's catch-up.
+   */
+  static final String ARCHIVE_TRIGGER_CHANGE = "zdm-archive-trigger";
 
   private ExpandContractActivities activities;
   private ExpandContractActivities dataActivities;
@@ -63,6 +71,8 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
   private RollbackRequest rollbackRequest;
   private boolean awaitingApproval;
   private boolean pastPointOfNoReturn;
+  /** Whether this run's archive has the trigger that keeps it current (see ARCHIVE_TRIGGER_CHANGE). */
+  private boolean archiveKeptCurrent;
 
   @Override
   public MigrationResult run(ExpandContractRequest request) {
@@ -114,7 +124,11 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
       undo.pointOfNoReturn();
       board.rollbackPossible(false);
       board.phase("dropping", "Dropping " + column + " (lock_timeout " + request.options().lockTimeout().toMillis() + " ms, retried).");
-      undo.irreversible(() -> guard.run(() -> activities.dropColumn(request)));
+      if (archiveKeptCurrent) {
+        undo.irreversible(() -> guard.run(() -> activities.dropColumnWithKeptArchive(request)));
+      } else {
+        undo.irreversible(() -> guard.run(() -> activities.dropColumn(request)));
+      }
       board.stepDone("drop", column + " dropped; its data stays in " + archive.archiveTable());
       board.phase("completed", column + " dropped; data archived in " + archive.archiveTable() + ".");
       return result(Outcome.COMPLETED, board.snapshot().message());
@@ -206,8 +220,13 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
     InboxCarry inbox = continued.inbox();
     deployment = inbox.deployments().get(WaitingFor.DEPLOYMENT);
     rollbackRequest = inbox.rollback();
+    archiveKeptCurrent = continued.keptCurrent();
     undo.register("deprecation of " + column, () -> activities.removeDeprecation(request));
-    undo.register("archive of " + column, () -> activities.dropArchive(request));
+    if (archiveKeptCurrent) {
+      undo.register("archive of " + column + " and its trigger", () -> activities.dropKeptArchive(request));
+    } else {
+      undo.register("archive of " + column, () -> activities.dropArchive(request));
+    }
   }
 
   /** The archive copy; empty when a rollback stopped it. */
@@ -217,6 +236,14 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
       return archiveInBatches(request, continued.archiveTable());
     }
     board.phase("archiving", "Copying " + column + " to its archive table.");
+    if (release.operationModel()
+        && Workflow.getVersion(ARCHIVE_TRIGGER_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+      // The trigger exists before the copy starts: together they leave the archive equal to the
+      // column, however the application writes meanwhile.
+      archiveKeptCurrent = true;
+      undo.register("archive of " + column + " and its trigger", () -> activities.dropKeptArchive(request));
+      return archiveInBatches(request, guard.run(() -> activities.createKeptArchive(request)));
+    }
     undo.register("archive of " + column, () -> activities.dropArchive(request));
     if (release.operationModel()
         && Workflow.getVersion(BATCH_ENGINE_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
@@ -248,7 +275,8 @@ public class ExpandContractWorkflowImpl implements ExpandContractWorkflow {
       Map<String, DeploymentSignal> deployed =
           deployment == null ? Map.of() : Map.of(WaitingFor.DEPLOYMENT, deployment);
       Workflow.continueAsNew(request.continuedAs(new ExpandContractRequest.Continued(
-          archiveTable, driver.carry(), board.steps(), new InboxCarry(deployed, rollbackRequest))));
+          archiveTable, driver.carry(), board.steps(), new InboxCarry(deployed, rollbackRequest),
+          archiveKeptCurrent ? Boolean.TRUE : null)));
     }
     if (end == BackfillDriver.End.STOPPED) {
       backfillLedger.end(request.migrationId(), copy.step(), "cancelled");

@@ -157,12 +157,12 @@ class CopiesContinueAsNewTest {
 
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(continuedRuns(workflowId)).as("runs that continued as new").isGreaterThanOrEqualTo(2);
-    for (String once : List.of("DeprecateColumn", "CreateArchive",
-        "VerifyBackfill expand-contract-step-1-archive", "DropColumn")) {
+    for (String once : List.of("DeprecateColumn", "CreateKeptArchive",
+        "VerifyBackfill expand-contract-step-1-archive", "DropColumnWithKeptArchive")) {
       assertThat(temporal.script.count(once)).as(once).isEqualTo(1);
     }
     assertThat(temporal.script.count(ARCHIVE)).isEqualTo(12);
-    assertThat(temporal.script.calls()).doesNotContain("DropArchive", "RemoveDeprecation", "ArchiveColumn");
+    assertThat(temporal.script.calls()).doesNotContain("DropKeptArchive", "RemoveDeprecation", "ArchiveColumn");
     assertThat(result.steps()).extracting(StepRecord::name)
         .containsExactly("deprecate", "deployment", "archive", "fidelity-check", "drop");
   }
@@ -180,12 +180,12 @@ class CopiesContinueAsNewTest {
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(temporal.script.count("DropArchive")).isEqualTo(1);
+    assertThat(temporal.script.count("DropKeptArchive")).isEqualTo(1);
     assertThat(temporal.script.count("RemoveDeprecation")).isEqualTo(1);
     assertThat(temporal.script.calls())
         .containsSubsequence("SetBatchControl paused", "EndBackfill expand-contract-step-1-archive cancelled",
-            "DropArchive", "RemoveDeprecation")
-        .doesNotContain("VerifyBackfill expand-contract-step-1-archive", "DropColumn");
+            "DropKeptArchive", "RemoveDeprecation")
+        .doesNotContain("VerifyBackfill expand-contract-step-1-archive", "DropColumnWithKeptArchive");
     assertThat(workflow.status().phase()).isEqualTo("rolled-back");
   }
 

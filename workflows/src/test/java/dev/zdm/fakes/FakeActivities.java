@@ -212,6 +212,21 @@ public final class FakeActivities {
     }
 
     @Override
+    public TableRef createKeptArchive(ExpandContractRequest request) {
+      return script.call("CreateKeptArchive", () -> new TableRef(request.table().schema(), "archive"));
+    }
+
+    @Override
+    public void dropKeptArchive(ExpandContractRequest request) {
+      script.call("DropKeptArchive", () -> null);
+    }
+
+    @Override
+    public void dropColumnWithKeptArchive(ExpandContractRequest request) {
+      script.call("DropColumnWithKeptArchive", () -> null);
+    }
+
+    @Override
     public void dropArchive(ExpandContractRequest request) {
       script.call("DropArchive", () -> null);
     }

@@ -55,9 +55,9 @@ class BatchedCopyControlsTest {
     MigrationResult result = temporal.resultOf(workflow, MigrationResult.class);
     assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(temporal.script.calls())
-        .containsSubsequence("CreateArchive", archive, "SetBatchControl paused", archive,
-            "VerifyBackfill expand-contract-step-1-archive", "DropColumn")
-        .doesNotContain("ArchiveColumn");
+        .containsSubsequence("CreateKeptArchive", archive, "SetBatchControl paused", archive,
+            "VerifyBackfill expand-contract-step-1-archive", "DropColumnWithKeptArchive")
+        .doesNotContain("ArchiveColumn", "CreateArchive", "DropColumn");
   }
 
   /** Throttle, pause (the chunk returns at its next batch), resume; then the pass may end. */

@@ -48,8 +48,8 @@ class CancelDuringEachLongActivityTest {
     cancelDuring(workflow, archive);
 
     assertThat(temporal.script.calls())
-        .containsSubsequence(archive + " canceled", "DropArchive", "RemoveDeprecation")
-        .doesNotContain("DropColumn");
+        .containsSubsequence(archive + " canceled", "DropKeptArchive", "RemoveDeprecation")
+        .doesNotContain("DropColumnWithKeptArchive");
   }
 
   @Test
@@ -118,7 +118,7 @@ class CancelDuringEachLongActivityTest {
 
   @Test
   void aCancelDuringTheIrreversibleDropLetsTheDropFinishAndUndoesNothing() throws Exception {
-    temporal.script.when("DropColumn", normal -> {
+    temporal.script.when("DropColumnWithKeptArchive", normal -> {
       sleep(Duration.ofSeconds(2));
       return normal.get();
     });
@@ -126,7 +126,7 @@ class CancelDuringEachLongActivityTest {
         new ExpandContractStep(USERS, "legacy_field", 1));
     MigrationStatus waiting = awaitStatus(workflow, s -> WaitingFor.DEPLOYMENT.equals(s.waitingFor()));
     workflow.deployed(new DeploymentSignal("v2", null));
-    temporal.script.awaitCall("DropColumn");
+    temporal.script.awaitCall("DropColumnWithKeptArchive");
 
     WorkflowStub.fromTyped(workflow).cancel();
     var child = temporal.stub(StrategyWorkflowControls.class, waiting.activeWorkflowId());
@@ -139,8 +139,8 @@ class CancelDuringEachLongActivityTest {
     assertThat(status.phase()).isEqualTo("completed");
     assertThat(status.steps()).anySatisfy(step -> assertThat(step.name()).isEqualTo("drop"))
         .anySatisfy(step -> assertThat(step.detail()).contains("cannot be interrupted"));
-    assertThat(temporal.script.calls()).contains("DropColumn")
-        .doesNotContain("DropArchive", "RemoveDeprecation");
+    assertThat(temporal.script.calls()).contains("DropColumnWithKeptArchive")
+        .doesNotContain("DropKeptArchive", "RemoveDeprecation");
   }
 
   private void cancelDuring(MigrationWorkflow workflow, String activity) throws InterruptedException {

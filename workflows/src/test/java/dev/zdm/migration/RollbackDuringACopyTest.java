@@ -52,9 +52,10 @@ class RollbackDuringACopyTest {
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(temporal.script.calls())
-        .containsSubsequence(archive, "SetBatchControl paused",
-            "EndBackfill expand-contract-step-1-archive cancelled", "DropArchive", "RemoveDeprecation")
-        .doesNotContain(archive + " canceled", "VerifyBackfill expand-contract-step-1-archive", "DropColumn");
+        .containsSubsequence("CreateKeptArchive", archive, "SetBatchControl paused",
+            "EndBackfill expand-contract-step-1-archive cancelled", "DropKeptArchive", "RemoveDeprecation")
+        .doesNotContain(archive + " canceled", "VerifyBackfill expand-contract-step-1-archive",
+            "DropColumnWithKeptArchive", "CreateArchive", "DropArchive");
   }
 
   @Test
@@ -69,7 +70,7 @@ class RollbackDuringACopyTest {
 
     assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(temporal.script.calls())
-        .containsSubsequence(verify + " canceled", "DropArchive", "RemoveDeprecation")
-        .doesNotContain("DropColumn");
+        .containsSubsequence(verify + " canceled", "DropKeptArchive", "RemoveDeprecation")
+        .doesNotContain("DropColumnWithKeptArchive");
   }
 }

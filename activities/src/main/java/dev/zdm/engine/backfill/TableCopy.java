@@ -71,8 +71,11 @@ final class TableCopy implements RowChange {
   public String pending() {
     List<String> match = new ArrayList<>(keys.stream().map(this::equal).toList());
     if (refresh) {
+      // As text: json, xml, point... have no equality operator, and an archive of such a column
+      // must still be copied and verified. Both sides have the same type, so equal text is an
+      // equal value.
       values.forEach(column -> match.add(
-          "t." + Identifiers.quote(column) + " IS NOT DISTINCT FROM " + sourceColumn(column)));
+          "t." + Identifiers.quote(column) + "::text IS NOT DISTINCT FROM " + sourceColumn(column) + "::text"));
     }
     return "NOT EXISTS (SELECT FROM %s t WHERE %s)"
         .formatted(Identifiers.quote(target), String.join(" AND ", match));

@@ -16,8 +16,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The archive of a dropped column: a table keyed like the source holding the column's values, so
@@ -53,7 +55,7 @@ final class ColumnArchive {
   }
 
   static TableRef archiveTableOf(ExpandContractRequest request) {
-    return ArchiveNames.archiveTable(request.table(), request.column());
+    return ArchiveNames.legacyArchiveTable(request.table(), request.column());
   }
 
   TableRef table() {
@@ -107,7 +109,7 @@ final class ColumnArchive {
         """
         CREATE TABLE IF NOT EXISTS %s (
           %s%s %s,
-          archived_at timestamptz NOT NULL DEFAULT now(),
+          %s timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (%s)
         )
         """
@@ -116,6 +118,7 @@ final class ColumnArchive {
                 columns,
                 column(),
                 columnType,
+                archivedAt(),
                 cursor.columns(null));
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
@@ -139,7 +142,7 @@ final class ColumnArchive {
         ), archived AS (
           INSERT INTO %5$s (%1$s, %2$s)
           SELECT %1$s, %2$s FROM batch
-          ON CONFLICT (%1$s) DO UPDATE SET %2$s = EXCLUDED.%2$s, archived_at = now()
+          ON CONFLICT (%1$s) DO UPDATE SET %2$s = EXCLUDED.%2$s, %8$s = now()
           RETURNING 1
         )
         SELECT (SELECT count(*) FROM archived),
@@ -152,7 +155,8 @@ final class ColumnArchive {
                 where,
                 Identifiers.quote(archive),
                 cursor.keyAsText(null),
-                cursor.orderByDescending(null));
+                cursor.orderByDescending(null),
+                archivedAt());
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       int next = lastKey == null ? 1 : cursor.bindAfter(statement, 1, lastKey);
       statement.setInt(next, batchSize);
@@ -175,7 +179,7 @@ final class ColumnArchive {
         INSERT INTO %1$s (%2$s, %3$s)
         SELECT %4$s, s.%3$s FROM %5$s s LEFT JOIN %1$s a ON %6$s
          WHERE %7$s
-        ON CONFLICT (%2$s) DO UPDATE SET %3$s = EXCLUDED.%3$s, archived_at = now()
+        ON CONFLICT (%2$s) DO UPDATE SET %3$s = EXCLUDED.%3$s, %8$s = now()
         """
             .formatted(
                 Identifiers.quote(archive),
@@ -184,7 +188,8 @@ final class ColumnArchive {
                 cursor.columns("s"),
                 Identifiers.quote(source),
                 cursor.joinOn("a", "s"),
-                differs());
+                differs(),
+                archivedAt());
     try (Statement statement = connection.createStatement()) {
       return statement.executeUpdate(sql);
     }
@@ -232,5 +237,16 @@ final class ColumnArchive {
 
   private String column() {
     return Identifiers.quote(request.column());
+  }
+
+  /**
+   * The archive's timestamp column: {@code archived_at} as before, unless the archived column or
+   * a key column has that name (then the archive could not be created at all).
+   */
+  private String archivedAt() {
+    Set<String> taken = new HashSet<>();
+    cursor.key().forEach(key -> taken.add(key.name()));
+    taken.add(request.column());
+    return Identifiers.quote(ArchiveNames.archivedAtColumn(taken));
   }
 }

@@ -110,6 +110,43 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
   }
 
   @Override
+  public TableRef createKeptArchive(ExpandContractRequest request) {
+    KeptArchive kept = new KeptArchive(request);
+    Optional<TableRef> archive = database.runner().run(
+        context(request, "create " + kept.objects().table() + " and its trigger"), kept::create);
+    if (archive.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "[" + request.migrationId() + "] column " + column(request)
+              + " is gone or its table lost its primary key before it could be archived",
+          ZdmFailures.INVALID_MIGRATION);
+    }
+    log.info("[{}] {} is kept current in {} from now on", request.migrationId(), column(request),
+        archive.get());
+    return archive.get();
+  }
+
+  @Override
+  public void dropKeptArchive(ExpandContractRequest request) {
+    KeptArchive kept = new KeptArchive(request);
+    List<String> dropped = database.runner().run(
+        context(request, "drop " + kept.objects().table() + " and its trigger"), kept::drop);
+    log.info("[{}] archive of {} undone: dropped {}", request.migrationId(), column(request), dropped);
+  }
+
+  @Override
+  public void dropColumnWithKeptArchive(ExpandContractRequest request) {
+    KeptArchive kept = new KeptArchive(request);
+    TableRef archiveTable = kept.objects().table();
+    boolean dropped = database.runner().run(context(request, "drop " + column(request)), connection -> {
+      boolean droppedNow = kept.dropColumn(connection);
+      deprecations.markRemoved(connection, request, archiveTable.displayName());
+      return droppedNow;
+    });
+    log.info("[{}] {} {}; data kept in {}", request.migrationId(), column(request),
+        dropped ? "dropped" : "was already dropped", archiveTable);
+  }
+
+  @Override
   public ArchiveResult archiveColumn(ExpandContractRequest request) {
     TableRef archiveTable = ColumnArchive.archiveTableOf(request);
     ColumnArchive archive = createArchiveTable(request);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Table {@code a} column {@code b_c} and table {@code a_b} column {@code c} get the same archive
- * name. An archive can be the only copy of a dropped column: one migration must neither write its
+ * Archives of runs from before change zdm-archive-trigger. Table {@code a} column {@code b_c} and
+ * table {@code a_b} column {@code c} get the same archive name. An archive can be the only copy of a dropped column: one migration must neither write its
  * values into another's archive nor drop it on rollback (release 0.1 did both).
  */
 class ArchiveNameCollisionTest {
@@ -62,6 +62,17 @@ class ArchiveNameCollisionTest {
     activities.dropArchive(first);
     assertThat(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = '" + db.schema()
         + "' AND tablename = '" + ColumnArchive.archiveTableOf(first).name() + "'")).isZero();
+  }
+
+  @Test
+  void theArchiveOfAColumnNamedArchivedAtKeepsItsOwnTimestampApart() throws Exception {
+    db.sql("CREATE TABLE events (id bigint PRIMARY KEY, archived_at timestamptz)",
+        "INSERT INTO events SELECT g, timestamptz '2020-01-01' + g * interval '1 day' FROM generate_series(1, 30) g");
+    ExpandContractRequest drop = request("drop-archived-at", "events", "archived_at");
+    activities.archiveColumn(drop);
+    String archive = ColumnArchive.archiveTableOf(drop).name();
+    assertThat(db.count("SELECT count(*) FROM " + archive + " a JOIN events e USING (id)"
+        + " WHERE a.archived_at = e.archived_at AND a._zdm_archived_at IS NOT NULL")).isEqualTo(30);
   }
 
   private ExpandContractRequest request(String id, String table, String column) {
