@@ -33,6 +33,8 @@ import java.util.Optional;
 public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements DualWriteWorkflow {
   /** Runs with a flag-gated reads stage wait for the flag instead of the deployment signal. */
   static final String READS_FLAG_CHANGE = "zdm-reads-flag";
+  /** Derived columns end after their NOT NULL: no gates, no approval, the trigger stays (decision 0550). */
+  static final String DERIVED_COLUMN_CHANGE = "zdm-derived-column";
 
   private DualWriteActivities activities;
   private DualWriteActivities longActivities;
@@ -106,6 +108,11 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.stepDone("not-null", request.newColumn() + " is NOT NULL");
       }
 
+      if (request.kind() == DualWriteKind.DERIVED_COLUMN
+          && Workflow.getVersion(DERIVED_COLUMN_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        return keepDerivation(request, plan, guard, undo);
+      }
+
       if (request.readsFlag() != null
           && Workflow.getVersion(READS_FLAG_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
         if (!awaitReadsFlag(request, guard)) {
@@ -154,6 +161,25 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       throw undo.onFailure(failure, failure instanceof CanceledFailure
           ? "dual-write removed" : "dual-write removed; the old column is as it was");
     }
+  }
+
+  /**
+   * A derived column is done once it is NOT NULL: the trigger that keeps it right stays, so every
+   * application version, old or new, writes correct rows without knowing of it. Nothing is dropped,
+   * so there is no gate, approval or fidelity check; the last activity only clears zdm's ownership
+   * mark on the column and labels the trigger, after which a rollback no longer removes them.
+   */
+  private MigrationResult keepDerivation(
+      DualWriteRequest request, DualWritePlan plan, BreakerGuard guard, Compensations undo) {
+    inbox.pointOfNoReturn();
+    undo.pointOfNoReturn();
+    board.rollbackPossible(false);
+    board.phase("keeping-trigger", "Handing " + request.newColumn() + " and its trigger over to the schema.");
+    undo.irreversible(() -> guard.run(() -> activities.cutOver(plan)));
+    board.stepDone("derived", request.newColumn() + " is NOT NULL and kept by its trigger");
+    board.phase("completed", request.describe() + " done.");
+    return new MigrationResult(request.migrationId(), Outcome.COMPLETED, request.describe() + " done.",
+        board.steps());
   }
 
   /**

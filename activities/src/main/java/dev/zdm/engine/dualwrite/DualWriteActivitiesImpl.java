@@ -76,14 +76,19 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       }
       String newType = request.newType() != null ? request.newType() : oldType;
       String forward = request.forward() != null ? request.forward() : defaultForward(request, oldType, newType);
-      String inverse = request.kind() == DualWriteKind.ADD_NOT_NULL ? null
+      boolean derived = request.kind() == DualWriteKind.DERIVED_COLUMN;
+      String inverse = request.kind() == DualWriteKind.ADD_NOT_NULL || derived ? null
           : request.inverse() != null ? request.inverse() : defaultInverse(request, oldType, newType);
-      boolean setNotNull = request.kind() == DualWriteKind.ADD_NOT_NULL
+      boolean setNotNull = request.kind() == DualWriteKind.ADD_NOT_NULL || derived
           || catalog.columnNotNull(table, request.oldColumn());
       DualWritePlan draft = new DualWritePlan(request, oldType, newType, forward, inverse, setNotNull, null);
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
-      probe(connection, plan);
+      if (derived) {
+        new Derivation(request, plan.newType()).refuseUnlessDeterministic(connection);
+      } else {
+        probe(connection, plan);
+      }
       if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
         refuseLosses(request, new TableDescriber(connection).describe(table).orElseThrow());
       }
@@ -120,6 +125,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String forward = sql.expression(plan.forward(), "");
     if (plan.request().kind() == DualWriteKind.ADD_NOT_NULL) {
       return new BatchChange.UpdateRows(newColumn + " = " + forward, newColumn + " IS NULL");
+    }
+    if (plan.request().kind() == DualWriteKind.DERIVED_COLUMN) {
+      // Every row whose value is not what the row derives: NULL ones and any a writer set otherwise.
+      return new BatchChange.UpdateRows(newColumn + " = (" + forward + ")",
+          newColumn + " IS DISTINCT FROM (" + forward + ")");
     }
     String oldColumn = Identifiers.quote(plan.request().oldColumn());
     String inverse = sql.expression(plan.inverse(), "");
@@ -197,7 +207,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     database.runner().run(context(request, "install trigger " + trigger.name()), connection -> {
       StatementRunner.executeAll(connection, trigger.createFunction());
       if (!new Catalog(connection).triggerExists(request.table(), trigger.name())) {
-        StatementRunner.executeAll(connection, trigger.createTrigger());
+        StatementRunner.executeAll(connection, request.kind() == DualWriteKind.DERIVED_COLUMN
+            ? trigger.createTrigger(new Derivation(request, plan.newType()).sourceColumns(connection))
+            : trigger.createTrigger());
       }
       log.info("[{}] dual-write trigger {} on {}", request.migrationId(), trigger.name(), request.table());
       return null;
@@ -289,6 +301,10 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String table = Identifiers.quote(request.table());
     database.runner().run(context(request, "cut over " + request.describe()), connection -> {
       Catalog catalog = new Catalog(connection);
+      if (request.kind() == DualWriteKind.DERIVED_COLUMN) {
+        keepDerivation(connection, request, trigger);
+        return null;
+      }
       StatementRunner.executeAll(connection, trigger.dropTrigger(), trigger.dropFunction());
       boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
       if (request.kind() != DualWriteKind.ADD_NOT_NULL && newPresent) {
@@ -311,10 +327,26 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
           clearOwnerComment(connection, request, request.oldColumn());
         }
         case ADD_NOT_NULL -> clearOwnerComment(connection, request, request.newColumn());
+        case DERIVED_COLUMN -> throw new IllegalStateException("handled above");
       }
       return null;
     });
     log.info("[{}] cut over: {}", request.migrationId(), request.describe());
+  }
+
+  /**
+   * A derived column's end: the trigger stays (decision 0550) and says so on its function, and
+   * the column loses zdm's ownership mark, so it is the schema's now and no rollback drops it.
+   */
+  private static void keepDerivation(Connection connection, DualWriteRequest request, DualWriteTrigger trigger)
+      throws SQLException {
+    StatementRunner.executeAll(connection,
+        "COMMENT ON FUNCTION %s() IS %s".formatted(trigger.function(), Identifiers.literal(
+            "zdm migration " + request.migrationId() + ": keeps " + request.table().displayName() + "."
+                + request.newColumn() + " = " + request.forward() + " on every INSERT and UPDATE that"
+                + " does not set it. Part of the schema: drop trigger " + trigger.name()
+                + " only once no application writes rows without the column.")));
+    clearOwnerComment(connection, request, request.newColumn());
   }
 
   /**

@@ -14,6 +14,8 @@ import dev.zdm.postgres.Identifiers;
  */
 final class DualWriteTrigger {
   static final String NAME_PREFIX = "_zdm_dw_";
+  /** A derived column's trigger stays in the schema: its name says what it does (decision 0550). */
+  static final String DERIVED_PREFIX = "_zdm_derive_";
 
   private final DualWritePlan plan;
   private final DualWriteRequest request;
@@ -25,7 +27,9 @@ final class DualWriteTrigger {
 
   /** Trigger and function share this name (the function lives in the table's schema). */
   String name() {
-    return Identifiers.generatedName(NAME_PREFIX, request.table().name(), request.newColumn());
+    return Identifiers.generatedName(
+        request.kind() == DualWriteKind.DERIVED_COLUMN ? DERIVED_PREFIX : NAME_PREFIX,
+        request.table().name(), request.newColumn());
   }
 
   String function() {
@@ -35,13 +39,19 @@ final class DualWriteTrigger {
   String createFunction() {
     return """
         CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $zdm$
-        BEGIN
+        %sBEGIN
         %s
           RETURN NEW;
         END
         $zdm$
         """
-        .formatted(function(), request.kind() == DualWriteKind.ADD_NOT_NULL ? fillBody() : syncBody());
+        .formatted(function(),
+            request.kind() == DualWriteKind.DERIVED_COLUMN ? "#variable_conflict use_column\n" : "",
+            switch (request.kind()) {
+          case ADD_NOT_NULL -> fillBody();
+          case DERIVED_COLUMN -> derivedBody();
+          default -> syncBody();
+        });
   }
 
   String createTrigger() {
@@ -49,6 +59,47 @@ final class DualWriteTrigger {
         .formatted(Identifiers.quote(name()), Identifiers.quote(request.table()), function());
   }
 
+  /**
+   * A derived column's trigger fires on INSERT and on an UPDATE that names one of {@code sources}
+   * (the columns its expression reads): an UPDATE of other columns leaves the value right, so it
+   * need not pay for the trigger. Empty sources (the expression reads the whole row, or no column
+   * could be told apart) fire it on every UPDATE.
+   */
+  String createTrigger(java.util.List<String> sources) {
+    if (sources.isEmpty()) {
+      return createTrigger();
+    }
+    String columns = String.join(", ", sources.stream().map(Identifiers::quote).toList());
+    return "CREATE TRIGGER %s BEFORE INSERT OR UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
+        .formatted(Identifiers.quote(name()), columns, Identifiers.quote(request.table()), function());
+  }
+
+  /**
+   * DERIVED_COLUMN: the column is recomputed from the row being written unless the writer set it
+   * itself (an INSERT that gives a value, an UPDATE that changes it). The expression is evaluated
+   * over {@code SELECT NEW.*} under the table's name, so its column references (qualified or not)
+   * resolve exactly as in the file's UPDATE, without rewriting the user's SQL; use_column keeps a
+   * column named like a PL/pgSQL variable (found, new) a column.
+   */
+  private String derivedBody() {
+    String newCol = "NEW." + Identifiers.quote(request.newColumn());
+    String oldCol = "OLD." + Identifiers.quote(request.newColumn());
+    return """
+          IF TG_OP = 'INSERT' AND %1$s IS NOT NULL THEN
+            RETURN NEW;
+          END IF;
+          IF TG_OP = 'UPDATE' AND %1$s IS DISTINCT FROM %2$s THEN
+            RETURN NEW;
+          END IF;
+          %1$s := %3$s;"""
+        .formatted(newCol, oldCol, derivation());
+  }
+
+  /** The derived value of the row in NEW, as a PL/pgSQL expression. */
+  String derivation() {
+    return "(SELECT CAST((%s) AS %s) FROM (SELECT NEW.*) AS %s)"
+        .formatted(plan.forward(), plan.newType(), Identifiers.quote(request.table().name()));
+  }
   String dropTrigger() {
     return "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(name()), Identifiers.quote(request.table()));
   }
