@@ -38,7 +38,7 @@ final class DualWriteTrigger {
 
   String createFunction() {
     return """
-        CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $zdm$
+        CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql %sAS $zdm$
         %sBEGIN
         %s
           RETURN NEW;
@@ -46,6 +46,9 @@ final class DualWriteTrigger {
         $zdm$
         """
         .formatted(function(),
+            // A derived value must not depend on the writer's search_path: the trigger resolves
+            // names as zdm's backfill and verification did.
+            request.kind() == DualWriteKind.DERIVED_COLUMN ? "SET search_path FROM CURRENT " : "",
             request.kind() == DualWriteKind.DERIVED_COLUMN ? "#variable_conflict use_column\n" : "",
             switch (request.kind()) {
           case ADD_NOT_NULL -> fillBody();
