@@ -1,6 +1,7 @@
 package dev.zdm.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.MigrationOptions;
@@ -83,5 +84,21 @@ class DerivedColumnFileTest {
         + " WHERE conrelid = '{schema}.tags'::regclass AND contype = 'p'")).isEqualTo("PRIMARY KEY (id)");
     assertThat(db.queryLong("SELECT count(*) FROM pg_constraint WHERE conrelid = '{schema}.tags'::regclass"
         + " AND contype = 'c'")).isZero();
+  }
+
+  @Test
+  void aNullInTheKeyColumnFailsTheMigrationAtValidateWithTheTableAsItWas() {
+    db.execute("UPDATE {schema}.tags SET id = NULL WHERE id = 7");
+    MigrationWorkflow workflow = temporal.start("pk-null",
+        "ALTER TABLE {schema}.tags ADD PRIMARY KEY (id);", null, MigrationOptions.defaults());
+    workflow.awaitPlan();
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class))
+        .hasStackTraceContaining("[pk-null]")
+        .hasStackTraceContaining("tags_id_not_null\" of relation \"tags\" is violated by some row");
+    assertThat(db.queryString("SELECT is_nullable FROM information_schema.columns WHERE table_schema = '"
+        + db.schema() + "' AND table_name = 'tags' AND column_name = 'id'")).isEqualTo("YES");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_constraint WHERE conrelid = '{schema}.tags'::regclass")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = '{schema}.tags'::regclass")).isZero();
   }
 }
