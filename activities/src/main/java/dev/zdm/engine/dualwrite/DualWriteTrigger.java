@@ -49,7 +49,8 @@ final class DualWriteTrigger {
             // A derived value must not depend on the writer's search_path: the trigger resolves
             // names as zdm's backfill and verification did.
             request.kind() == DualWriteKind.DERIVED_COLUMN ? "SET search_path FROM CURRENT " : "",
-            request.kind() == DualWriteKind.DERIVED_COLUMN ? "#variable_conflict use_column\n" : "",
+            request.kind() == DualWriteKind.DERIVED_COLUMN || request.kind() == DualWriteKind.ADD_NOT_NULL
+                ? "#variable_conflict use_column\n" : "",
             switch (request.kind()) {
           case ADD_NOT_NULL -> fillBody();
           case DERIVED_COLUMN -> derivedBody();
@@ -147,14 +148,21 @@ final class DualWriteTrigger {
         .formatted(oldCol, newCol, oldBefore, newBefore, forward, inverse);
   }
 
-  /** ADD_NOT_NULL: a writer that leaves the new column NULL (the old application) gets it filled. */
+  /**
+   * ADD_NOT_NULL: a writer that leaves the new column NULL (the old application) gets it filled.
+   * The fill expression may name other columns of the row ({@code -- @metadata {"backfill":
+   * "quantity * unit_price"}}), so it is evaluated over the row being written, as the backfill
+   * evaluates it over the table; assigned bare, those names were PL/pgSQL variables that do not
+   * exist and every INSERT failed.
+   */
   private String fillBody() {
     String newCol = "NEW." + Identifiers.quote(request.newColumn());
     return """
           IF %1$s IS NULL THEN
-            %1$s := %2$s;
+            %1$s := (SELECT CAST((%2$s) AS %3$s) FROM (SELECT NEW.*) AS %4$s);
           END IF;"""
-        .formatted(newCol, expression(plan.forward(), "NEW."));
+        .formatted(newCol, expression(plan.forward(), "NEW."), plan.newType(),
+            Identifiers.quote(request.table().name()));
   }
 
   /** The request's expression with {@code {old}}/{@code {new}} as quoted columns of {@code row}. */
