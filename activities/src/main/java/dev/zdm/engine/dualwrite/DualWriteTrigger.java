@@ -5,12 +5,13 @@ import dev.zdm.dualwrite.DualWritePlan;
 import dev.zdm.dualwrite.DualWriteRequest;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Identifiers;
+import java.util.List;
 
 /**
  * The PL/pgSQL that keeps the old and the new column in sync, in both directions, on INSERT and
- * UPDATE. The guide's sketch was not PostgreSQL and only copied into NULLs, so an UPDATE of one
- * column left the other stale; this one compares OLD and NEW to see which column the writer
- * changed and carries that change over.
+ * UPDATE (for a derived column: keeps it computed from the row). The guide's sketch was not
+ * PostgreSQL and only copied into NULLs, so an UPDATE of one column left the other stale; this
+ * one compares OLD and NEW to see which column the writer changed and carries that change over.
  */
 final class DualWriteTrigger {
   static final String NAME_PREFIX = "_zdm_dw_";
@@ -52,10 +53,10 @@ final class DualWriteTrigger {
             request.kind() == DualWriteKind.DERIVED_COLUMN || request.kind() == DualWriteKind.ADD_NOT_NULL
                 ? "#variable_conflict use_column\n" : "",
             switch (request.kind()) {
-          case ADD_NOT_NULL -> fillBody();
-          case DERIVED_COLUMN -> derivedBody();
-          default -> syncBody();
-        });
+              case ADD_NOT_NULL -> fillBody();
+              case DERIVED_COLUMN -> derivedBody();
+              default -> syncBody();
+            });
   }
 
   String createTrigger() {
@@ -69,7 +70,7 @@ final class DualWriteTrigger {
    * need not pay for the trigger. Empty sources (the expression reads the whole row, or no column
    * could be told apart) fire it on every UPDATE.
    */
-  String createTrigger(java.util.List<String> sources) {
+  String createTrigger(List<String> sources) {
     if (sources.isEmpty()) {
       return createTrigger();
     }
@@ -104,6 +105,7 @@ final class DualWriteTrigger {
     return "(SELECT CAST((%s) AS %s) FROM (SELECT NEW.*) AS %s)"
         .formatted(plan.forward(), plan.newType(), Identifiers.quote(request.table().name()));
   }
+
   String dropTrigger() {
     return "DROP TRIGGER IF EXISTS %s ON %s".formatted(Identifiers.quote(name()), Identifiers.quote(request.table()));
   }
