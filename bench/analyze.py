@@ -24,8 +24,17 @@ intact = subprocess.run(
     ["psql", "-tA", url, "-c",
      "SELECT count(*) FILTER (WHERE id IS NULL) = 0 AND count(*) > 0 FROM bench.accounts"],
     capture_output=True, text=True).stdout.strip()
+derived = ""
+if scenario == "derived-column":
+    # The application updates amount and inserts rows without tripled all along: any row whose
+    # tripled is not amount * 3 (or NULL) at the end of the window is stale.
+    stale = subprocess.run(
+        ["psql", "-tA", url, "-c",
+         "SELECT count(*) FROM bench.accounts WHERE tripled IS DISTINCT FROM amount::bigint * 3"],
+        capture_output=True, text=True)
+    derived = f" stale_rows={stale.stdout.strip() if stale.returncode == 0 else 'n/a'}"
 p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0
 print(f"{scenario:14} {side:5} tx={len(latencies):6} longest_stall_ms={latencies[-1] if latencies else 0:9.1f} "
       f"p99_ms={p99:8.1f} over_1s={sum(1 for l in latencies if l > 1000):5} "
-      f"errors={errors} aborted_clients={aborted} table_ok={intact} wall_s={float(wall):7.2f} "
+      f"errors={errors} aborted_clients={aborted} table_ok={intact}{derived} wall_s={float(wall):7.2f} "
       f"| {migration[-1] if migration else ''}")

@@ -3,7 +3,7 @@
 # run pgbench at a fixed rate as "the application", then run the naive SQL; reload, and run zdm.
 # Reports longest stall, p99, transactions over 1 s, failed transactions, data check, wall time.
 #   ROWS=500000 RATE=200 CLIENTS=4 bench/run.sh [scenario...]
-# Scenarios: create-index int-to-bigint add-not-null rename lock-queue
+# Scenarios: create-index int-to-bigint add-not-null rename lock-queue derived-column
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-500000}
@@ -15,7 +15,7 @@ WINDOW=${WINDOW:-60}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432/test}
 JDBC=${JDBC:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 OUT=${OUT:-bench/out}
-SCENARIOS=${*:-create-index int-to-bigint add-not-null rename lock-queue}
+SCENARIOS=${*:-create-index int-to-bigint add-not-null rename lock-queue derived-column}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)  # absolute, so OUT may be given either way
 
@@ -42,6 +42,7 @@ naive_sql() {
     add-not-null) echo "ALTER TABLE bench.accounts ADD COLUMN tier text; UPDATE bench.accounts SET tier = CASE WHEN amount > 500 THEN 'gold' ELSE 'basic' END; ALTER TABLE bench.accounts ALTER COLUMN tier SET NOT NULL;" ;;
     rename) echo "ALTER TABLE bench.accounts RENAME COLUMN note TO remark;" ;;
     lock-queue) echo "ALTER TABLE bench.accounts ADD COLUMN tier text;" ;;
+    derived-column) echo "ALTER TABLE bench.accounts ADD COLUMN tripled bigint; UPDATE bench.accounts SET tripled = amount::bigint * 3; ALTER TABLE bench.accounts ALTER COLUMN tripled SET NOT NULL;" ;;
   esac
 }
 

@@ -66,8 +66,22 @@ final class AutomaticPlanner {
   }
 
   void plan(FileAnalysis analysis) {
-    for (StatementAnalysis statement : analysis.statements()) {
+    List<StatementAnalysis> statements = analysis.statements();
+    DerivedColumns derived = new DerivedColumns(statements);
+    for (int i = 0; i < statements.size(); i++) {
+      StatementAnalysis statement = statements.get(i);
       int before = steps.size();
+      Optional<DerivedColumns.Found> found = derived.at(i);
+      if (found.isPresent() && found.get().refusal() == null) {
+        if (found.get().add() == i) {
+          steps.add(derivedColumn(found.get(), statements));
+        }
+        continue;
+      }
+      if (found.isPresent() && found.get().update() == i) {
+        refuse(statement, found.get().refusal());
+        continue;
+      }
       planStatement(statement);
       drops.record(statement);
       for (Finding finding : statement.findings()) {
@@ -293,6 +307,15 @@ final class AutomaticPlanner {
     return null;
   }
 
+  /**
+   * ADD COLUMN, UPDATE ... SET it from the row, SET NOT NULL: one dual-write of kind DERIVED at the
+   * ADD COLUMN's place, whose trigger keeps the column right while the application writes.
+   */
+  private DualWriteStep derivedColumn(DerivedColumns.Found found, List<StatementAnalysis> statements) {
+    return new DualWriteStep(found.table(), null, found.column().name(), found.column().type(),
+        found.expression(), null, DualWriteStep.Kind.DERIVED, statements.get(found.add()).line());
+  }
+
   private String addColumn(StatementAnalysis statement, TableRef table, ColumnDefinition column) {
     int line = statement.line();
     String t = Identifiers.quote(table);
@@ -347,6 +370,17 @@ final class AutomaticPlanner {
       case UNIQUE, PRIMARY_KEY -> {
         String type = constraint.type() == ConstraintDefinition.Type.UNIQUE ? "UNIQUE" : "PRIMARY KEY";
         String columns = "(" + constraint.columns() + ")";
+        if (constraint.type() == ConstraintDefinition.Type.PRIMARY_KEY) {
+          // USING INDEX would SET NOT NULL itself, scanning the table under ACCESS EXCLUSIVE: each
+          // column that may be nullable goes NOT NULL first through a validated check (no scan under
+          // that lock). Known NOT NULL columns are left alone; unknown ones take the safe path.
+          for (String column : SqlFragments.columnNames(constraint.columns())) {
+            Optional<Boolean> nullable = prior.columnNullable(table, column);
+            if (!nullable.equals(Optional.of(false))) {
+              steps.add(notNull(table, column, statement.line(), nullable));
+            }
+          }
+        }
         steps.add(new ConcurrentIndexStep(table, name,
             "CREATE UNIQUE INDEX CONCURRENTLY " + Identifiers.quote(name) + " ON "
                 + Identifiers.quote(table) + " " + columns,

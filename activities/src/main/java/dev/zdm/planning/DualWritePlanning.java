@@ -16,6 +16,9 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
 
   @Override
   public List<PlanPhase> phases(DualWriteStep step, MigrationOptions options) {
+    if (step.kind() == DualWriteStep.Kind.DERIVED) {
+      return derived(step, options);
+    }
     String t = Identifiers.quote(step.table());
     String n = Identifiers.quote(step.newColumn());
     String type = step.newType() == null ? "<type of " + step.oldColumn() + ">" : step.newType();
@@ -70,6 +73,40 @@ final class DualWritePlanning implements StepPlanning<DualWriteStep> {
         PlanPhase.fidelityCheck(step.table().displayName() + " as it was when the step began, apart from "
             + step.newColumn() + ", the trigger and the carried copies (each must be there and valid)"),
         new PlanPhase("contract", finish, null, List.of())));
+  }
+
+  /**
+   * A derived column (decision 0550): the trigger exists before any row is filled and stays
+   * afterwards, so no write of any application version leaves the column stale or NULL; there is
+   * no deployment gate and nothing irreversible is dropped.
+   */
+  private static List<PlanPhase> derived(DualWriteStep step, MigrationOptions options) {
+    String t = Identifiers.quote(step.table());
+    String n = Identifiers.quote(step.newColumn());
+    String trigger = Identifiers.quote(Identifiers.generatedName("~zdm_derive_", step.table().name(),
+        step.newColumn()));
+    String expression = step.forwardExpression();
+    List<PlanPhase> fill = List.of(
+        new PlanPhase("add column", List.of("ALTER TABLE " + t + " ADD COLUMN " + n + " "
+            + step.newType()), null, List.of("ALTER TABLE " + t + " DROP COLUMN " + n)),
+        new PlanPhase("derivation trigger", List.of("CREATE FUNCTION " + trigger + "() RETURNS"
+                + " trigger LANGUAGE plpgsql: on INSERT that leaves " + n + " NULL, and on UPDATE of"
+                + " the columns it reads that does not change " + n + ", set NEW." + n + " = "
+                + expression + " computed over NEW",
+            "CREATE TRIGGER " + trigger + " BEFORE INSERT OR UPDATE OF <columns " + expression
+                + " reads> ON " + t + " FOR EACH ROW EXECUTE FUNCTION " + trigger + "()"), null,
+            List.of("DROP TRIGGER " + trigger + " ON " + t, "DROP FUNCTION " + trigger + "()")),
+        new PlanPhase("backfill", List.of("UPDATE " + t + " SET " + n + " = (" + expression
+            + ") WHERE <key range> AND " + n + " IS DISTINCT FROM (" + expression
+            + ")  -- batches, each its own transaction"), null, List.of()),
+        new PlanPhase("verify", List.of("SELECT count(*) FROM " + t + " WHERE " + n
+            + " IS DISTINCT FROM (" + expression + ")  -- must be 0"), null, List.of()));
+    List<PlanPhase> notNull = new ConstraintPlanning().phases(
+        AutomaticPlanner.notNull(step.table(), step.newColumn(), step.line(), Optional.of(true)), options);
+    return PlanPhase.concat(PlanPhase.concat(fill, notNull), List.of(
+        new PlanPhase("keep trigger", List.of("COMMENT ON FUNCTION " + trigger + "() IS '<why it"
+            + " stays>'  -- the trigger is part of the schema from here: old and new application"
+            + " versions may write rows without " + n), null, List.of(), true)));
   }
 
   /** The new column's value as SQL over the old column, placeholders filled in for display. */

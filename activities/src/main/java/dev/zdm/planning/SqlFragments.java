@@ -109,6 +109,18 @@ final class SqlFragments {
     return Optional.of(where == null || where.isBlank() ? notYetApplied : "(" + where + ") AND " + notYetApplied);
   }
 
+  /** The column names of a constraint's column list ({@code a, "B"}), as PostgreSQL stores them. */
+  static List<String> columnNames(String columnList) {
+    List<String> names = new ArrayList<>();
+    for (String part : splitTopLevel(columnList, ",")) {
+      List<SqlToken> tokens = SqlTokenizer.tokenize(part, 1);
+      if (!tokens.isEmpty() && tokens.get(0).isName()) {
+        names.add(tokens.get(0).identifier());
+      }
+    }
+    return names;
+  }
+
   /**
    * An index definition as the analyzer keeps it ({@code ON [ONLY] table <rest> [WHERE p]}) split
    * into what follows the table name and the predicate.

@@ -80,6 +80,14 @@ public final class BenchRun {
             "amount", "tier", "text", "CASE WHEN {old} > 500 THEN 'gold' ELSE 'basic' END", null, "'basic'",
             batches, MigrationOptions.defaults(), null), false);
       }
+      case "derived-column" -> {
+        // No gate: the trigger keeps tripled right for the unchanged application, to the end.
+        DualWriteWorkflow workflow = temporal.newWorkflow(DualWriteWorkflow.class, "bench-derived");
+        MigrationResult result = workflow.run(new DualWriteRequest("bench-derived", DualWriteKind.DERIVED_COLUMN,
+            accounts, null, "tripled", "bigint", "amount::bigint * 3", null, null, batches,
+            MigrationOptions.defaults(), null));
+        return result.outcome() + "; derived column kept by its trigger";
+      }
       case "rename" -> {
         return dualWrite(temporal, new DualWriteRequest("bench-rename", DualWriteKind.RENAME_COLUMN, accounts,
             "note", "remark", null, null, null, null, batches, MigrationOptions.defaults(), null), false);

@@ -35,12 +35,21 @@ public final class DualWriteOperation implements StepOperation<DualWriteStep> {
 
   @Override
   public List<String> deploymentStages(DualWriteStep step) {
+    if (step.kind() == DualWriteStep.Kind.DERIVED) {
+      // The trigger keeps the column right for every application version: none needs deploying.
+      return List.of();
+    }
     // A reads gate on a flag is passed by the flag's rollout, not by a deployment.
     return step.readsFlag() == null ? STAGES : List.of("writes");
   }
 
   @Override
   public CompletedUndo undoAfterCompletion(StepRun run, DualWriteStep step) {
+    if (step.kind() == DualWriteStep.Kind.DERIVED) {
+      return new CompletedUndo.Irreversible("the derived column " + step.table().displayName() + "."
+          + step.newColumn() + " is NOT NULL and kept by its trigger, which application versions may"
+          + " now rely on: drop them with a migration of their own");
+    }
     return new CompletedUndo.Irreversible(
         "the cut-over of " + step.table().displayName() + " is done (" + step.describe() + ")");
   }
@@ -50,6 +59,7 @@ public final class DualWriteOperation implements StepOperation<DualWriteStep> {
       case RENAME -> DualWriteKind.RENAME_COLUMN;
       case CHANGE_TYPE -> DualWriteKind.CHANGE_TYPE;
       case ADD_NOT_NULL -> DualWriteKind.ADD_NOT_NULL;
+      case DERIVED -> DualWriteKind.DERIVED_COLUMN;
     };
     return new DualWriteRequest(
         run.migrationId(), kind, step.table(), step.oldColumn(), step.newColumn(), step.newType(),

@@ -80,6 +80,14 @@ public record DualWriteRequest(
         require(newType, "newType");
         newColumn = newColumn == null || newColumn.isBlank() ? oldColumn + CHANGE_TYPE_SUFFIX : newColumn;
       }
+      case DERIVED_COLUMN -> {
+        require(newColumn, "newColumn");
+        require(newType, "newType");
+        require(forward, "forward");
+        if (oldColumn != null) {
+          throw new IllegalArgumentException("DERIVED_COLUMN reads the row's columns by name: oldColumn must be null");
+        }
+      }
       case ADD_NOT_NULL -> {
         require(newColumn, "newColumn");
         require(newType, "newType");
@@ -116,6 +124,8 @@ public record DualWriteRequest(
       case RENAME_COLUMN -> "rename " + table.displayName() + "." + oldColumn + " to " + newColumn;
       case CHANGE_TYPE -> "change " + table.displayName() + "." + oldColumn + " to " + newType;
       case ADD_NOT_NULL -> "add " + table.displayName() + "." + newColumn + " " + newType + " NOT NULL";
+      case DERIVED_COLUMN -> "derive " + table.displayName() + "." + newColumn + " " + newType
+          + " NOT NULL = " + forward;
     };
   }
 

@@ -38,6 +38,8 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
    * the reads gate; earlier runs were refused at planning when the old column had any.
    */
   static final String CARRY_OVER_CHANGE = "zdm-dual-write-carry-over";
+  /** Derived columns end after their NOT NULL: no gates, no approval, the trigger stays (decision 0550). */
+  static final String DERIVED_COLUMN_CHANGE = "zdm-derived-column";
 
   private DualWriteActivities activities;
   private DualWriteActivities longActivities;
@@ -111,7 +113,12 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
         board.stepDone("not-null", request.newColumn() + " is NOT NULL");
       }
 
-      if (request.kind() != DualWriteKind.ADD_NOT_NULL
+      if (request.kind() == DualWriteKind.DERIVED_COLUMN
+          && Workflow.getVersion(DERIVED_COLUMN_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        return keepDerivation(request, plan, guard, undo);
+      }
+
+      if ((request.kind() == DualWriteKind.RENAME_COLUMN || request.kind() == DualWriteKind.CHANGE_TYPE)
           && Workflow.getVersion(CARRY_OVER_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
         board.phase("carrying-over", "Recreating what " + request.oldColumn() + " carries on "
             + request.newColumn() + " (indexes CONCURRENTLY, constraints NOT VALID then VALIDATE).");
@@ -173,6 +180,25 @@ public class DualWriteWorkflowImpl extends InboxControlledWorkflow implements Du
       throw undo.onFailure(failure, failure instanceof CanceledFailure
           ? "dual-write removed" : "dual-write removed; the old column is as it was");
     }
+  }
+
+  /**
+   * A derived column is done once it is NOT NULL: the trigger that keeps it right stays, so every
+   * application version, old or new, writes correct rows without knowing of it. Nothing is dropped,
+   * so there is no gate, approval or fidelity check; the last activity only clears zdm's ownership
+   * mark on the column and labels the trigger, after which a rollback no longer removes them.
+   */
+  private MigrationResult keepDerivation(
+      DualWriteRequest request, DualWritePlan plan, BreakerGuard guard, Compensations undo) {
+    inbox.pointOfNoReturn();
+    undo.pointOfNoReturn();
+    board.rollbackPossible(false);
+    board.phase("keeping-trigger", "Handing " + request.newColumn() + " and its trigger over to the schema.");
+    undo.irreversible(() -> guard.run(() -> activities.cutOver(plan)));
+    board.stepDone("derived", request.newColumn() + " is NOT NULL and kept by its trigger");
+    board.phase("completed", request.describe() + " done.");
+    return new MigrationResult(request.migrationId(), Outcome.COMPLETED, request.describe() + " done.",
+        board.steps());
   }
 
   /**

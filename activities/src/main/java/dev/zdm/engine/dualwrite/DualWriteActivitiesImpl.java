@@ -86,14 +86,19 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       }
       String newType = request.newType() != null ? request.newType() : oldType;
       String forward = request.forward() != null ? request.forward() : defaultForward(request, oldType, newType);
-      String inverse = request.kind() == DualWriteKind.ADD_NOT_NULL ? null
+      boolean derived = request.kind() == DualWriteKind.DERIVED_COLUMN;
+      String inverse = request.kind() == DualWriteKind.ADD_NOT_NULL || derived ? null
           : request.inverse() != null ? request.inverse() : defaultInverse(request, oldType, newType);
-      boolean setNotNull = request.kind() == DualWriteKind.ADD_NOT_NULL
+      boolean setNotNull = request.kind() == DualWriteKind.ADD_NOT_NULL || derived
           || catalog.columnNotNull(table, request.oldColumn());
       DualWritePlan draft = new DualWritePlan(request, oldType, newType, forward, inverse, setNotNull, null);
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
-      probe(connection, plan);
+      if (derived) {
+        new Derivation(request, plan.newType()).refuseUnlessDeterministic(connection);
+      } else {
+        probe(connection, plan);
+      }
       if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
         CarryOver carry = CarryOver.of(new TableDescriber(connection).describe(table).orElseThrow(), request);
         refuseLosses(request, carry);
@@ -132,6 +137,11 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String forward = sql.expression(plan.forward(), "");
     if (plan.request().kind() == DualWriteKind.ADD_NOT_NULL) {
       return new BatchChange.UpdateRows(newColumn + " = " + forward, newColumn + " IS NULL");
+    }
+    if (plan.request().kind() == DualWriteKind.DERIVED_COLUMN) {
+      // Every row whose value is not what the row derives: NULL ones and any a writer set otherwise.
+      return new BatchChange.UpdateRows(newColumn + " = (" + forward + ")",
+          newColumn + " IS DISTINCT FROM (" + forward + ")");
     }
     String oldColumn = Identifiers.quote(plan.request().oldColumn());
     String inverse = sql.expression(plan.inverse(), "");
@@ -261,7 +271,9 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       // A retry of a run whose first attempt (an earlier release) installed the legacy name keeps it.
       if (!catalog.triggerExists(request.table(), trigger.name())
           && !catalog.triggerExists(request.table(), trigger.legacyName())) {
-        StatementRunner.executeAll(connection, trigger.createTrigger());
+        StatementRunner.executeAll(connection, request.kind() == DualWriteKind.DERIVED_COLUMN
+            ? trigger.createTrigger(new Derivation(request, plan.newType()).sourceColumns(connection))
+            : trigger.createTrigger());
       }
       log.info("[{}] dual-write trigger {} on {}", request.migrationId(), trigger.name(), request.table());
       return null;
@@ -477,6 +489,10 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
     String table = Identifiers.quote(request.table());
     database.runner().run(context(request, "cut over " + request.describe()), connection -> {
       Catalog catalog = new Catalog(connection);
+      if (request.kind() == DualWriteKind.DERIVED_COLUMN) {
+        keepDerivation(connection, request, trigger);
+        return null;
+      }
       StatementRunner.executeAll(connection, trigger.drop());
       boolean newPresent = catalog.columnType(request.table(), request.newColumn()).isPresent();
       // Before the old column goes (not on a retry after this transaction committed): what was
@@ -503,6 +519,7 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
           }
         }
         case ADD_NOT_NULL -> { }
+        case DERIVED_COLUMN -> throw new IllegalStateException("handled above");
       }
       new CarriedSwap(request.table()).swapIn(connection, carried,
           before.map(TableDescription::replicaIdentityIndex).orElse(null));
@@ -518,6 +535,21 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
   private static List<CarriedObject> present(TableDescription table, List<CarriedObject> objects) {
     return objects.stream().filter(o -> table.indexes().stream().anyMatch(i -> i.name().equals(o.temporary()))
         || table.constraints().stream().anyMatch(c -> c.name().equals(o.temporary()))).toList();
+  }
+
+  /**
+   * A derived column's end: the trigger stays (decision 0550) and says so on its function, and
+   * the column loses zdm's ownership mark, so it is the schema's now and no rollback drops it.
+   */
+  private static void keepDerivation(Connection connection, DualWriteRequest request, DualWriteTrigger trigger)
+      throws SQLException {
+    StatementRunner.executeAll(connection,
+        "COMMENT ON FUNCTION %s() IS %s".formatted(trigger.function(), Identifiers.literal(
+            "zdm migration " + request.migrationId() + ": keeps " + request.table().displayName() + "."
+                + request.newColumn() + " = " + request.forward() + " on every INSERT and UPDATE that"
+                + " does not set it. Part of the schema: drop trigger " + trigger.name()
+                + " only once no application writes rows without the column.")));
+    clearOwnerComment(connection, request, request.newColumn());
   }
 
   /**

@@ -54,7 +54,9 @@ public record DualWriteStep(
   public enum Kind {
     RENAME,
     CHANGE_TYPE,
-    ADD_NOT_NULL
+    ADD_NOT_NULL,
+    /** A new column derived from the row ({@code forwardExpression} over its columns), NOT NULL. */
+    DERIVED
   }
 
   @Override
@@ -71,6 +73,8 @@ public record DualWriteStep(
           + newType + " (dual-write)";
       case ADD_NOT_NULL -> "add NOT NULL column " + table.displayName() + "." + newColumn
           + " (dual-write)";
+      case DERIVED -> "add NOT NULL column " + table.displayName() + "." + newColumn + " = "
+          + forwardExpression + ", kept by a trigger (derived column)";
     };
   }
 }
