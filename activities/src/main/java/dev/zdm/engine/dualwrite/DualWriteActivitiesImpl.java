@@ -549,7 +549,7 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
                 + request.newColumn() + " = " + request.forward() + " on every INSERT and UPDATE that"
                 + " does not set it. Part of the schema: drop trigger " + trigger.name()
                 + " only once no application writes rows without the column.")));
-    clearOwnerComment(connection, request, request.newColumn());
+    handOverComment(connection, request, request.newColumn(), null);
   }
 
   /**
