@@ -33,6 +33,17 @@ if scenario == "derived-column":
          "SELECT count(*) FROM bench.accounts WHERE tripled IS DISTINCT FROM amount::bigint * 3"],
         capture_output=True, text=True)
     derived = f" stale_rows={stale.stdout.strip() if stale.returncode == 0 else 'n/a'}"
+if scenario == "indexed-int-to-bigint":
+    # The index on amount must come out of the migration present, valid and on the bigint column.
+    index = subprocess.run(
+        ["psql", "-tA", url, "-c",
+         "SELECT coalesce(string_agg(format('%s valid=%s type=%s', c.relname, i.indisvalid,"
+         " format_type(a.atttypid, a.atttypmod)), ','), 'missing') FROM pg_index i"
+         " JOIN pg_class c ON c.oid = i.indexrelid"
+         " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+         " WHERE i.indrelid = 'bench.accounts'::regclass AND c.relname = 'accounts_amount_idx'"],
+        capture_output=True, text=True)
+    derived = f" index={index.stdout.strip() if index.returncode == 0 else 'n/a'}"
 p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0
 print(f"{scenario:14} {side:5} tx={len(latencies):6} longest_stall_ms={latencies[-1] if latencies else 0:9.1f} "
       f"p99_ms={p99:8.1f} over_1s={sum(1 for l in latencies if l > 1000):5} "

@@ -3,7 +3,7 @@
 # run pgbench at a fixed rate as "the application", then run the naive SQL; reload, and run zdm.
 # Reports longest stall, p99, transactions over 1 s, failed transactions, data check, wall time.
 #   ROWS=500000 RATE=200 CLIENTS=4 bench/run.sh [scenario...]
-# Scenarios: create-index int-to-bigint add-not-null rename lock-queue derived-column
+# Scenarios: create-index int-to-bigint indexed-int-to-bigint add-not-null rename lock-queue derived-column
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-500000}
@@ -15,7 +15,7 @@ WINDOW=${WINDOW:-60}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432/test}
 JDBC=${JDBC:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 OUT=${OUT:-bench/out}
-SCENARIOS=${*:-create-index int-to-bigint add-not-null rename lock-queue derived-column}
+SCENARIOS=${*:-create-index int-to-bigint indexed-int-to-bigint add-not-null rename lock-queue derived-column}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)  # absolute, so OUT may be given either way
 
@@ -25,12 +25,16 @@ if [ ! -f "$OUT/classpath" ]; then
   echo "$PWD/activities/target/test-classes:$PWD/activities/target/classes:$PWD/workflows/target/classes:$(cat "$OUT/cp.txt")" > "$OUT/classpath"
 fi
 
-load() {
+load() { # scenario
+  local extra=""
+  # The type change of an indexed column: the index must survive the migration, valid.
+  [ "$1" = indexed-int-to-bigint ] && extra="CREATE INDEX accounts_amount_idx ON bench.accounts (amount);"
   psql -q "$PGURL" <<SQL
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
 CREATE TABLE bench.accounts (id bigserial PRIMARY KEY, amount integer NOT NULL, note text);
 INSERT INTO bench.accounts (amount, note) SELECT g % 1000, 'seed ' || g FROM generate_series(1, $ROWS) g;
+$extra
 VACUUM ANALYZE bench.accounts;
 SQL
 }
@@ -38,7 +42,7 @@ SQL
 naive_sql() {
   case $1 in
     create-index) echo "CREATE INDEX accounts_note_idx ON bench.accounts (note);" ;;
-    int-to-bigint) echo "ALTER TABLE bench.accounts ALTER COLUMN amount TYPE bigint;" ;;
+    int-to-bigint|indexed-int-to-bigint) echo "ALTER TABLE bench.accounts ALTER COLUMN amount TYPE bigint;" ;;
     add-not-null) echo "ALTER TABLE bench.accounts ADD COLUMN tier text; UPDATE bench.accounts SET tier = CASE WHEN amount > 500 THEN 'gold' ELSE 'basic' END; ALTER TABLE bench.accounts ALTER COLUMN tier SET NOT NULL;" ;;
     rename) echo "ALTER TABLE bench.accounts RENAME COLUMN note TO remark;" ;;
     lock-queue) echo "ALTER TABLE bench.accounts ADD COLUMN tier text;" ;;
@@ -73,8 +77,8 @@ measure() { # scenario side command...
 }
 
 for scenario in $SCENARIOS; do
-  load
+  load "$scenario"
   measure "$scenario" naive psql -v ON_ERROR_STOP=1 "$PGURL" -c "$(naive_sql "$scenario")"
-  load
+  load "$scenario"
   measure "$scenario" zdm java -cp "$(cat "$OUT/classpath")" dev.zdm.bench.BenchRun "$scenario" "$JDBC"
 done

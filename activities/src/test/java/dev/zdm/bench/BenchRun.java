@@ -71,7 +71,7 @@ public final class BenchRun {
             batches, MigrationOptions.defaults(), null));
         return result.outcome().toString();
       }
-      case "int-to-bigint" -> {
+      case "int-to-bigint", "indexed-int-to-bigint" -> {
         return dualWrite(temporal, new DualWriteRequest("bench-bigint", DualWriteKind.CHANGE_TYPE, accounts,
             "amount", null, "bigint", null, null, null, batches, MigrationOptions.defaults(), null), true);
       }
