@@ -85,7 +85,7 @@ class CopyContinuesAsNewWorkflowTest {
         + db.schema() + "' AND table_name LIKE 'items_zdm_%'")).as("green and old tables gone").isZero();
     assertThat(result.steps()).extracting(s -> s.name())
         .containsExactly("check", "create-green", "sync", "copy", "verify", "fidelity-check", "switch",
-            "drop-old");
+            "fidelity-check-before-drop", "drop-old");
   }
 
   private long rowsScanned() {

@@ -9,7 +9,10 @@ import dev.zdm.model.Strategy;
 import dev.zdm.temporal.ZdmNames;
 import dev.zdm.temporal.ZdmSearchAttributes;
 import dev.zdm.testing.TestDatabase;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -70,6 +73,34 @@ final class WorkflowTestEnvironment implements AutoCloseable {
       env.sleep(Duration.ofMillis(200));
     }
     throw new AssertionError("status never matched; last: " + status);
+  }
+
+  /**
+   * Waits, in real time, until the workflow has closed, and returns how it closed. Unlike the test
+   * client's {@code getResult}, which lets workflow time skip ahead while it waits, this leaves the
+   * other workflows' clocks alone: a migration waiting at a gate meanwhile is not run into its
+   * timers or its execution timeout.
+   */
+  WorkflowExecutionStatus awaitClosed(String migrationId) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      WorkflowExecutionStatus status = env.getWorkflowServiceStubs().blockingStub()
+          .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(env.getNamespace())
+              .setExecution(WorkflowExecution.newBuilder().setWorkflowId(ZdmNames.workflowId(migrationId)))
+              .build())
+          .getWorkflowExecutionInfo().getStatus();
+      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        return status;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+    throw new AssertionError(migrationId + " did not close within 60 s");
   }
 
   @Override
