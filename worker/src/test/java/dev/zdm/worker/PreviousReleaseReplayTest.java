@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
+import dev.zdm.droptable.DropTableWorkflowImpl;
 import dev.zdm.featureflag.FeatureFlagWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.expandcontract.ExpandContractRequest;
@@ -50,7 +51,8 @@ class PreviousReleaseReplayTest {
       "DualWrite", DualWriteWorkflowImpl.class,
       "Progressive", ProgressiveWorkflowImpl.class,
       "BlueGreen", BlueGreenWorkflowImpl.class,
-      "FeatureFlag", FeatureFlagWorkflowImpl.class);
+      "FeatureFlag", FeatureFlagWorkflowImpl.class,
+      "DropTable", DropTableWorkflowImpl.class);
   /** Release 0.1 recorded this many; a lost file must not pass unnoticed. */
   static final int RELEASE_0_1_HISTORIES = 85;
   /**
