@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.backfill.BatchSettings;
 import dev.zdm.bluegreen.BlueGreenWorkflowImpl;
-import dev.zdm.dualwrite.DualWriteWorkflowImpl;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWriteRequest;
 import dev.zdm.dualwrite.DualWriteWorkflow;
+import dev.zdm.dualwrite.DualWriteWorkflowImpl;
+import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.expandcontract.ExpandContractWorkflowImpl;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.migration.MigrationWorkflowImpl;
@@ -23,6 +24,7 @@ import dev.zdm.model.Strategy;
 import dev.zdm.model.TableRef;
 import dev.zdm.model.ThrottleRequest;
 import dev.zdm.model.WaitingFor;
+import dev.zdm.postgres.Identifiers;
 import dev.zdm.progressive.ProgressiveChange;
 import dev.zdm.progressive.ProgressiveRequest;
 import dev.zdm.progressive.ProgressiveWorkflow;
@@ -125,7 +127,7 @@ class ReleaseHistoryRecorder {
 
     workflow.approve(new ApprovalRequest("recorder", "go"));
     assertThat(result(workflow).outcome()).isEqualTo(Outcome.COMPLETED);
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field")).isEqualTo(2000);
+    assertThat(db.queryLong("SELECT count(*) FROM " + Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "users"), "legacy_field").table()))).isEqualTo(2000);
     save("expand-contract-completed", "ec");
   }
 
@@ -533,7 +535,7 @@ class ReleaseHistoryRecorder {
     workflow.approve(new ApprovalRequest("recorder", "drop"));
     assertThat(result(workflow).outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(db.queryLong("SELECT count(*) FROM {schema}.orders WHERE status IS NULL")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_users_legacy_field")).isEqualTo(2000);
+    assertThat(db.queryLong("SELECT count(*) FROM " + Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "users"), "legacy_field").table()))).isEqualTo(2000);
     save("automatic-plan-completed", "plan");
   }
 

@@ -2,6 +2,7 @@ package dev.zdm.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zdm.engine.expandcontract.ArchiveNames;
 import dev.zdm.migration.MigrationWorkflow;
 import dev.zdm.model.ApprovalRequest;
 import dev.zdm.model.DeploymentSignal;
@@ -9,7 +10,9 @@ import dev.zdm.model.MigrationOptions;
 import dev.zdm.model.MigrationResult;
 import dev.zdm.model.Outcome;
 import dev.zdm.model.Strategy;
+import dev.zdm.model.TableRef;
 import dev.zdm.model.WaitingFor;
+import dev.zdm.postgres.Identifiers;
 import dev.zdm.testing.TestDatabase;
 import io.temporal.client.WorkflowStub;
 import java.time.Duration;
@@ -119,7 +122,8 @@ class TemporalServerLostTest {
     temporal.awaitStatus(again, s -> WaitingFor.APPROVAL.equals(s.waitingFor()));
     again.approve(new ApprovalRequest("tester", null));
     assertThat(WorkflowStub.fromTyped(again).getResult(MigrationResult.class).outcome()).isEqualTo(Outcome.COMPLETED);
-    assertThat(db.queryLong("SELECT count(*) FROM {schema}._zdm_archive_accounts_legacy_field a"
+    String archive = Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "accounts"), "legacy_field").table());
+    assertThat(db.queryLong("SELECT count(*) FROM " + archive + " a"
         + " WHERE a.legacy_field = 'legacy ' || a.id")).isEqualTo(ROWS);
   }
 }
