@@ -10,6 +10,7 @@ import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
 import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.engine.backfill.ViolatedChecks;
 import dev.zdm.engine.progressive.IndexBuilds;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -94,6 +95,14 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       DualWritePlan draft = new DualWritePlan(request, oldType, newType, forward, inverse, setNotNull, null);
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
+      List<String> violated = ViolatedChecks.of(connection, table);
+      if (!violated.isEmpty()) {
+        throw refusal(request, "dual-write refused: the backfill updates every row of " + table
+            + ", and PostgreSQL checks a NOT VALID CHECK on every row an UPDATE writes, so it would fail on"
+            + " the legacy rows that break it (as any UPDATE of them does):\n  " + String.join("\n  ", violated)
+            + "\nFix those rows first, or drop the constraint in the migration file before this change and"
+            + " add it again NOT VALID after it. Nothing was changed.");
+      }
       if (derived) {
         new Derivation(request, plan.newType()).refuseUnlessDeterministic(connection);
       } else {
