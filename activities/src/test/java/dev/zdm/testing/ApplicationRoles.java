@@ -108,7 +108,7 @@ public final class ApplicationRoles implements AutoCloseable {
     String namespace = "'" + db.schema() + "'::regnamespace";
     String zdm = " ~ '^(zdm_carry_|~zdm_|_zdm_)'";
     return db.column("SELECT 'relation ' || relname FROM pg_class WHERE relnamespace = " + namespace
-        + " AND relname" + zdm
+        + " AND relname" + zdm + " AND relname NOT LIKE '\\_zdm\\_ledger%'"
         + " UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = " + namespace
         + " AND proname" + zdm
         + " UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = '" + table + "'::regclass"
