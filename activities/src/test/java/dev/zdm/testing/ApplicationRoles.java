@@ -97,7 +97,9 @@ public final class ApplicationRoles implements AutoCloseable {
 
   /** The table as the catalog describes it: owner, grants, columns, indexes, policies, publications... */
   public Map<String, String> facts(String table) throws SQLException {
-    try (Connection connection = db.connection()) {
+    try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
+      // Pooled connections differ in search_path, and with it how defaults are rendered.
+      statement.execute("SET search_path = pg_catalog");
       return DescriptionFacts.of(new TableDescriber(connection).describe(new TableRef(db.schema(), table))
           .orElseThrow());
     }
