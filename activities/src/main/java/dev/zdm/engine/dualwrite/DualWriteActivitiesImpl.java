@@ -2,6 +2,7 @@ package dev.zdm.engine.dualwrite;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
+import dev.zdm.catalog.ColumnPublications;
 import dev.zdm.catalog.FidelityCheck;
 import dev.zdm.catalog.StepChanges;
 import dev.zdm.catalog.TableDescriber;
@@ -109,6 +110,14 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
         probe(connection, plan);
       }
       if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
+        List<String> publications = ColumnPublications.naming(connection, table, request.oldColumn());
+        if (!publications.isEmpty()) {
+          throw refusal(request, "dual-write refused: the cut-over drops " + table + "." + request.oldColumn()
+              + ", which the column list or row filter of publication " + String.join(", ", publications)
+              + " names; PostgreSQL will not drop it while they do, and zdm does not change publications."
+              + " Take the column out of the publication (ALTER PUBLICATION ... SET TABLE ...) before this"
+              + " change and put " + request.newColumn() + " in after it. Nothing was changed.");
+        }
         CarryOver carry = CarryOver.of(new TableDescriber(connection).describe(table).orElseThrow(), request);
         refuseLosses(request, carry);
         probeCarryOver(connection, plan, carry);

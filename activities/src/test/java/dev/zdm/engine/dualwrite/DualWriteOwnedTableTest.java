@@ -149,6 +149,25 @@ class DualWriteOwnedTableTest {
   }
 
   @Test
+  void aPublicationWhoseColumnListNamesTheColumnIsRefusedAndNothingChanges() throws Exception {
+    // PostgreSQL will not drop a column a publication's column list names: the cut-over would fail.
+    roles.asApp("CREATE PUBLICATION " + roles.publication() + "_cols FOR TABLE accounts (id, amount, region)");
+    Map<String, String> before = roles.facts("accounts");
+
+    DualWriteWorkflow workflow = start("owned-pub", "accounts", "amount", "bigint");
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class))
+        .rootCause()
+        .hasMessageContaining("[owned-pub] dual-write refused")
+        .hasMessageContaining("publication " + roles.publication() + "_cols names")
+        .hasMessageContaining("Nothing was changed");
+    assertThat(roles.facts("accounts")).isEqualTo(before);
+    assertThat(db.value("SELECT array_to_string(attnames, ',') FROM pg_publication_tables WHERE pubname = '"
+        + roles.publication() + "_cols'")).isEqualTo("id,amount,region");
+    assertThat(roles.leftovers("accounts")).isEmpty();
+  }
+
+  @Test
   void anIncomingForeignKeyOnTheChangedColumnIsRefusedAndNothingChanges() throws Exception {
     roles.asApp("ALTER TABLE accounts ADD COLUMN code integer",
         "UPDATE accounts SET code = id",

@@ -2,6 +2,7 @@ package dev.zdm.engine.expandcontract;
 
 import static dev.zdm.testing.TemporalTestEnv.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zdm.catalog.FidelityDiff;
 import dev.zdm.engine.activities.DdlActivitiesImpl;
@@ -138,5 +139,24 @@ class ExpandContractOwnedTableTest {
     assertThat(roles.leftovers("accounts")).as("the documented archive, its trigger and function gone")
         .containsExactlyInAnyOrder("relation " + archive, "relation " + archive + "_pkey");
     assertThat(rounds).isPositive();
+  }
+
+  @Test
+  void aPublicationWhoseColumnListNamesTheColumnIsRefusedBeforeTheDeprecation() throws Exception {
+    // PostgreSQL will not drop a column a publication's column list names: the drop would fail
+    // past the point of no return.
+    roles.asApp("CREATE PUBLICATION " + roles.publication() + "_cols FOR TABLE accounts (id, legacy)");
+    Map<String, String> before = roles.facts("accounts");
+    ExpandContractWorkflow workflow = temporal.newWorkflow(ExpandContractWorkflow.class, "zdm-owned-pub");
+    WorkflowClient.start(workflow::run, new ExpandContractRequest("owned-pub",
+        new TableRef(db.schema(), "accounts"), "legacy", MigrationOptions.defaults()));
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(MigrationResult.class))
+        .rootCause()
+        .hasMessageContaining("[owned-pub] the column list or row filter of publication "
+            + roles.publication() + "_cols names")
+        .hasMessageContaining("Nothing was changed");
+    assertThat(roles.facts("accounts")).as("no deprecation comment either").isEqualTo(before);
+    assertThat(roles.leftovers("accounts")).isEmpty();
   }
 }
