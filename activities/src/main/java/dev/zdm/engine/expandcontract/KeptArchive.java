@@ -123,12 +123,13 @@ final class KeptArchive {
    * The archive holds the only copy of the owner's column once it is dropped: it belongs to the
    * table's owner, not to zdm's role (a member of it), so the application's owner can read it.
    * Left with zdm's role, logged, when the owner may not hold it (no CREATE on the schema) or zdm's
-   * role may not give it (not a member of the owner).
+   * role does not have the owner's privileges (USAGE: an inheriting member), through which its
+   * SECURITY DEFINER trigger function goes on writing the archive for every application write.
    */
   private void giveToTheTablesOwner(Connection connection) throws SQLException {
     String owner = null;
     try (PreparedStatement statement = connection.prepareStatement("""
-        SELECT pg_get_userbyid(t.relowner), pg_has_role(current_user, t.relowner, 'MEMBER')
+        SELECT pg_get_userbyid(t.relowner), pg_has_role(current_user, t.relowner, 'USAGE')
                AND has_schema_privilege(t.relowner, a.relnamespace, 'CREATE')
         FROM pg_class t, pg_class a
         WHERE t.oid = ?::regclass AND a.oid = ?::regclass AND a.relowner <> t.relowner
