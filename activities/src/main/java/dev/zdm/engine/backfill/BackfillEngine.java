@@ -3,6 +3,7 @@ package dev.zdm.engine.backfill;
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BackfillChunk;
 import dev.zdm.backfill.BackfillRequest;
+import dev.zdm.backfill.BatchChange;
 import dev.zdm.backfill.BatchControl;
 import dev.zdm.engine.activities.CurrentAttempt;
 import dev.zdm.engine.activities.Heartbeat;
@@ -13,8 +14,10 @@ import dev.zdm.postgres.TargetDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,10 @@ final class BackfillEngine {
 
   private BackfillChunk runBatches(ZdmMetrics.BatchedPass pass) {
     BackfillTable table = database.runner().run(context("read the key of"), this::describe);
+    if (request.change() instanceof BatchChange.UpdateRows update
+        && read(c -> progress.find(c, request.migrationId(), request.step())).isEmpty()) {
+      refuseAnUpdateThatWouldFail(update);
+    }
     ProgressRows.Row start = database.runner().run(context("start the pass over"), c -> begin(c, table));
     if (ProgressRows.COMPLETED.equals(start.status())) {
       return chunk(start, 0, 0, null, BackfillChunk.End.FINISHED);
@@ -189,6 +196,35 @@ final class BackfillEngine {
 
   private BackfillTable describe(Connection connection) throws SQLException {
     return BackfillTable.describe(connection, request);
+  }
+
+  /**
+   * Before the first batch: an UPDATE that PostgreSQL would refuse on legacy rows breaking a NOT
+   * VALID check fails the batch that reaches them, after the batches before it committed. Tried
+   * on those rows now, in a transaction rolled back; a lock it cannot get in time skips the try.
+   */
+  private void refuseAnUpdateThatWouldFail(BatchChange.UpdateRows update) {
+    Optional<String> failure;
+    try (Connection connection = database.dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET LOCAL lock_timeout = " + Math.max(1, request.lockTimeout().toMillis()));
+        failure = ViolatedChecks.updateFailure(connection, request.table(), update.set(), update.pending());
+      } finally {
+        connection.rollback();
+      }
+    } catch (SQLException e) {
+      log.warn("[{}] could not try the UPDATE on the rows breaking a NOT VALID check of {} first: {}",
+          request.migrationId(), request.table(), e.getMessage());
+      return;
+    }
+    if (failure.isPresent()) {
+      throw ApplicationFailure.newNonRetryableFailure("[" + request.migrationId() + "] batched UPDATE of "
+          + request.table() + " refused before its first batch: on the legacy rows it would change that break"
+          + " a NOT VALID CHECK, PostgreSQL says \"" + failure.get() + "\" (it checks every CHECK on every"
+          + " row an UPDATE writes). Make the SET fix those rows, leave them out of the WHERE, or fix them"
+          + " first. Nothing was changed.", ZdmFailures.INVALID_MIGRATION);
+    }
   }
 
   /** Creates the progress row on the first call; fixes the rollout's stop key once per percentage. */

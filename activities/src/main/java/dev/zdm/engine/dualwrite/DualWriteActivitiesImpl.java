@@ -2,6 +2,7 @@ package dev.zdm.engine.dualwrite;
 
 import dev.zdm.activities.ZdmFailures;
 import dev.zdm.backfill.BatchChange;
+import dev.zdm.catalog.ColumnPublications;
 import dev.zdm.catalog.FidelityCheck;
 import dev.zdm.catalog.StepChanges;
 import dev.zdm.catalog.TableDescriber;
@@ -10,6 +11,7 @@ import dev.zdm.dualwrite.DualWriteActivities;
 import dev.zdm.dualwrite.DualWriteKind;
 import dev.zdm.dualwrite.DualWritePlan;
 import dev.zdm.dualwrite.DualWriteRequest;
+import dev.zdm.engine.backfill.ViolatedChecks;
 import dev.zdm.engine.progressive.IndexBuilds;
 import dev.zdm.model.TableRef;
 import dev.zdm.postgres.Catalog;
@@ -94,12 +96,28 @@ public class DualWriteActivitiesImpl implements DualWriteActivities {
       DualWritePlan draft = new DualWritePlan(request, oldType, newType, forward, inverse, setNotNull, null);
       DualWritePlan plan = new DualWritePlan(
           request, oldType, newType, forward, inverse, setNotNull, backfillChange(draft));
+      List<String> violated = ViolatedChecks.of(connection, table);
+      if (!violated.isEmpty()) {
+        throw refusal(request, "dual-write refused: the backfill updates every row of " + table
+            + ", and PostgreSQL checks a NOT VALID CHECK on every row an UPDATE writes, so it would fail on"
+            + " the legacy rows that break it (as any UPDATE of them does):\n  " + String.join("\n  ", violated)
+            + "\nFix those rows first, or drop the constraint in the migration file before this change and"
+            + " add it again NOT VALID after it. Nothing was changed.");
+      }
       if (derived) {
         new Derivation(request, plan.newType()).refuseUnlessDeterministic(connection);
       } else {
         probe(connection, plan);
       }
       if (request.oldColumn() != null && request.kind() != DualWriteKind.ADD_NOT_NULL) {
+        List<String> publications = ColumnPublications.naming(connection, table, request.oldColumn());
+        if (!publications.isEmpty()) {
+          throw refusal(request, "dual-write refused: the cut-over drops " + table + "." + request.oldColumn()
+              + ", which the column list or row filter of publication " + String.join(", ", publications)
+              + " names; PostgreSQL will not drop it while they do, and zdm does not change publications."
+              + " Take the column out of the publication (ALTER PUBLICATION ... SET TABLE ...) before this"
+              + " change and put " + request.newColumn() + " in after it. Nothing was changed.");
+        }
         CarryOver carry = CarryOver.of(new TableDescriber(connection).describe(table).orElseThrow(), request);
         refuseLosses(request, carry);
         probeCarryOver(connection, plan, carry);

@@ -1,6 +1,7 @@
 package dev.zdm.engine.expandcontract;
 
 import dev.zdm.activities.ZdmFailures;
+import dev.zdm.catalog.ColumnPublications;
 import dev.zdm.catalog.FidelityCheck;
 import dev.zdm.catalog.StepChanges;
 import dev.zdm.expandcontract.ArchiveResult;
@@ -67,6 +68,18 @@ public class ExpandContractActivitiesImpl implements ExpandContractActivities {
               if (catalog.columnType(request.table(), request.column()).isEmpty()) {
                 throw ApplicationFailure.newNonRetryableFailure(
                     "[" + request.migrationId() + "] column " + column(request) + " does not exist",
+                    ZdmFailures.INVALID_MIGRATION);
+              }
+              List<String> publications =
+                  ColumnPublications.naming(connection, request.table(), request.column());
+              if (!publications.isEmpty()) {
+                // The drop, past the point of no return, would fail on it.
+                throw ApplicationFailure.newNonRetryableFailure(
+                    "[" + request.migrationId() + "] the column list or row filter of publication "
+                        + String.join(", ", publications) + " names " + column(request)
+                        + ": PostgreSQL will not drop the column while it does, and zdm does not change"
+                        + " publications. Take it out of the publication (ALTER PUBLICATION ... SET TABLE"
+                        + " ...) and start again. Nothing was changed.",
                     ZdmFailures.INVALID_MIGRATION);
               }
               String previousComment =

@@ -89,7 +89,9 @@ final class KeptArchive {
         )
         """.formatted(archive, keyColumns, column, type.get(), Identifiers.quote(archivedAt), keyList),
         "COMMENT ON TABLE " + archive + " IS "
-            + Identifiers.literal(ownerMark() + purpose + " before it was dropped"),
+            + Identifiers.literal(ownerMark() + purpose + " before it was dropped"));
+    giveToTheTablesOwner(connection);
+    StatementRunner.executeAll(connection,
         // SECURITY DEFINER: an application role that may write the table writes the archive as
         // zdm, whatever privileges it has there. Every name in the body is schema-qualified; the
         // search_path keeps anything else out.
@@ -115,6 +117,39 @@ final class KeptArchive {
             + Identifiers.literal(ownerMark() + " keeps " + objects.table().displayName() + " equal to"
                 + purpose));
     return Optional.of(objects.table());
+  }
+
+  /**
+   * The archive holds the only copy of the owner's column once it is dropped: it belongs to the
+   * table's owner, not to zdm's role (a member of it), so the application's owner can read it.
+   * Left with zdm's role, logged, when the owner may not hold it (no CREATE on the schema) or zdm's
+   * role does not have the owner's privileges (USAGE: an inheriting member), through which its
+   * SECURITY DEFINER trigger function goes on writing the archive for every application write.
+   */
+  private void giveToTheTablesOwner(Connection connection) throws SQLException {
+    String owner = null;
+    try (PreparedStatement statement = connection.prepareStatement("""
+        SELECT pg_get_userbyid(t.relowner), pg_has_role(current_user, t.relowner, 'USAGE')
+               AND has_schema_privilege(t.relowner, a.relnamespace, 'CREATE')
+        FROM pg_class t, pg_class a
+        WHERE t.oid = ?::regclass AND a.oid = ?::regclass AND a.relowner <> t.relowner
+        """)) {
+      statement.setString(1, Identifiers.quote(request.table()));
+      statement.setString(2, Identifiers.quote(objects.table()));
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return;
+        }
+        if (!rows.getBoolean(2)) {
+          log.warn("[{}] archive {} stays with zdm's role: the table's owner {} may not own it here",
+              request.migrationId(), objects.table().displayName(), rows.getString(1));
+          return;
+        }
+        owner = rows.getString(1);
+      }
+    }
+    StatementRunner.executeAll(connection,
+        "ALTER TABLE " + Identifiers.quote(objects.table()) + " OWNER TO " + Identifiers.quote(owner));
   }
 
   /**
