@@ -81,6 +81,19 @@ public final class ApplicationRoles implements AutoCloseable {
     }
   }
 
+  /**
+   * What every owned-table test puts around its table, as the application: the reader may SELECT
+   * it, row-level security shows the reader only the rows of {@code region = 'north'}, and the
+   * table is in the application's publication. The column-level grant is the test's own.
+   */
+  public void shareWithReaderUnderPolicy(String table, String readerUpdatesColumn) throws SQLException {
+    asApp("GRANT SELECT ON " + table + " TO " + reader,
+        "GRANT UPDATE (" + readerUpdatesColumn + ") ON " + table + " TO " + reader,
+        "ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY north_only ON " + table + " FOR SELECT TO " + reader + " USING (region = 'north')",
+        "CREATE PUBLICATION " + publication + " FOR TABLE " + table);
+  }
+
   /** What the reader role's query returns (a single number), row-level security applied. */
   public long asReader(String query) throws SQLException {
     try (Connection connection = db.connection(); Statement statement = connection.createStatement()) {
