@@ -44,8 +44,19 @@ final class LegacyUsersTable {
         + "WHERE id <= " + rows + " AND legacy_field = 'legacy ' || id")).isEqualTo(rows);
   }
 
-  /** The archive of users.legacy_field, as zdm names it (a hash of schema, table and column). */
+  /**
+   * The archive of users.legacy_field: the one the ledger names once the column is dropped (a run
+   * that reached its archive on the previous release keeps the name it had,
+   * {@code _zdm_archive_users_legacy_field}), else the name zdm gives it now (a hash of schema,
+   * table and column).
+   */
   String archive() {
+    String recorded = db.queryString("SELECT coalesce(max(archive_table), '') FROM {schema}._migration_deprecations"
+        + " WHERE table_name = 'users' AND column_name = 'legacy_field' AND status = 'removed'");
+    if (!recorded.isEmpty()) {
+      int dot = recorded.indexOf('.');
+      return Identifiers.quote(new TableRef(recorded.substring(0, dot), recorded.substring(dot + 1)));
+    }
     return Identifiers.quote(ArchiveNames.of(new TableRef(db.schema(), "users"), "legacy_field").table());
   }
 }
