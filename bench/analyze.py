@@ -7,13 +7,21 @@ aborted clients come from pgbench's output."""
 import glob, re, subprocess, sys
 
 scenario, side, wall, prefix, url = sys.argv[1:6]
+# When the migration ran (epoch seconds), to tell its stalls from those after it (autovacuum of
+# the rows it rewrote, a checkpoint) in the same load window.
+began, ended = (float(sys.argv[6]), float(sys.argv[7])) if len(sys.argv) > 7 else (None, None)
 latencies = []
+during = []
 for path in glob.glob(prefix + ".pgbench*"):
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) >= 3 and parts[2].isdigit():
-                latencies.append(int(parts[2]) / 1000.0)  # ms
+            if len(parts) >= 6 and parts[2].isdigit():
+                latency = int(parts[2]) / 1000.0  # ms
+                latencies.append(latency)
+                finished = int(parts[4]) + int(parts[5]) / 1e6
+                if began is not None and finished - latency / 1000.0 <= ended and finished >= began:
+                    during.append(latency)
 latencies.sort()
 summary = open(prefix + ".summary").read()
 aborted = len(re.findall(r"aborted", summary))
@@ -46,6 +54,7 @@ if scenario == "indexed-int-to-bigint":
     derived = f" index={index.stdout.strip() if index.returncode == 0 else 'n/a'}"
 p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0
 print(f"{scenario:14} {side:5} tx={len(latencies):6} longest_stall_ms={latencies[-1] if latencies else 0:9.1f} "
+      f"{'' if began is None else f'stall_during_migration_ms={max(during, default=0):7.1f} '}"
       f"p99_ms={p99:8.1f} over_1s={sum(1 for l in latencies if l > 1000):5} "
       f"errors={errors} aborted_clients={aborted} table_ok={intact}{derived} wall_s={float(wall):7.2f} "
       f"| {migration[-1] if migration else ''}")

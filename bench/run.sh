@@ -73,7 +73,7 @@ measure() { # scenario side command...
   if [ "$(echo "$t1 - $t0 + 3 > $WINDOW" | bc)" = 1 ]; then
     echo "WARNING: $scenario $side outlasted the ${WINDOW}s load window; raise WINDOW" >&2
   fi
-  python3 bench/analyze.py "$scenario" "$side" "$(echo "$t1 - $t0" | bc)" "$log" "$PGURL"
+  python3 bench/analyze.py "$scenario" "$side" "$(echo "$t1 - $t0" | bc)" "$log" "$PGURL" "$t0" "$t1"
 }
 
 for scenario in $SCENARIOS; do
