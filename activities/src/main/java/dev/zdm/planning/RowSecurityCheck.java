@@ -5,6 +5,8 @@ import dev.zdm.error.ZdmException;
 import dev.zdm.model.plan.PlanStep;
 import dev.zdm.postgres.Identifiers;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -26,7 +28,7 @@ public final class RowSecurityCheck {
 
   /** @throws ZdmException REFUSED naming the table, the line and what to do */
   public void refuseHiddenRows(Connection connection, PlanStep step) throws SQLException {
-    if (step.table() == null || !kinds.readsEveryRow(step)) {
+    if (step.table() == null || !kinds.readsEveryRow(step) || !exists(connection, step)) {
       return;
     }
     try (Statement statement = connection.createStatement()) {
@@ -44,6 +46,19 @@ public final class RowSecurityCheck {
                 + " with BYPASSRLS.");
       } finally {
         statement.execute("RESET row_security");
+      }
+    }
+  }
+
+  /**
+   * A table that is not there is the step's own check to report (a clear refusal naming it); the
+   * probe would fail on it with an error that reads as a transient database failure and is retried.
+   */
+  private static boolean exists(Connection connection, PlanStep step) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      statement.setString(1, Identifiers.quote(step.table()));
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && row.getBoolean(1);
       }
     }
   }

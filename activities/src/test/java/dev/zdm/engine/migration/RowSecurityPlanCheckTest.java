@@ -90,6 +90,17 @@ class RowSecurityPlanCheckTest {
     }
   }
 
+  @Test
+  void aMissingTableIsLeftToTheStepsOwnCheckNotReportedAsADatabaseFailure() throws SQLException {
+    TableRef missing = new TableRef(db.schema(), "no_such_table");
+    try (Connection asOwner = asOwner()) {
+      assertThatCode(() -> new dev.zdm.planning.RowSecurityCheck(dev.zdm.planning.StepPlannings.all())
+          .refuseHiddenRows(asOwner, new ProgressiveDmlStep(missing, ProgressiveDmlStep.Operation.DELETE, null,
+              "id > 0", "id > 0", 1000, 0, 60_000, 100, 7)))
+          .doesNotThrowAnyException();
+    }
+  }
+
   private Connection asOwner() throws SQLException {
     return DriverManager.getConnection(TestDatabase.url().replaceAll("user=[^&]*", "user=" + owner));
   }
